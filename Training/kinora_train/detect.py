@@ -1,0 +1,221 @@
+"""Ground-truth-aware detectors: read a clip (uint8 [F, H, W, 3], resampled to 64x64) back
+into shapes-world attributes. They know the world's palette and geometry, never the model."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from scipy import ndimage
+
+from .world import (BACKGROUNDS, COLOURS, PILLAR_RGB, PILLAR_WIDTH, SIZES, SPEEDS, _sdf)
+
+SIZE = 64
+
+
+def resample(clip: np.ndarray) -> np.ndarray:
+    """Nearest/box resampling of any square clip to 64x64 (the evaluation size)."""
+    f, h, w, _ = clip.shape
+    if h == SIZE and w == SIZE:
+        return clip
+    if h % SIZE == 0 and w % SIZE == 0:
+        k = h // SIZE
+        return clip.reshape(f, SIZE, k, SIZE, k, 3).mean(axis=(2, 4)).round().astype(np.uint8)
+    ys = (np.arange(SIZE) + 0.5) * h / SIZE
+    xs = (np.arange(SIZE) + 0.5) * w / SIZE
+    return clip[:, ys.astype(int)][:, :, xs.astype(int)]
+
+
+def nearest(rgb: np.ndarray, palette: dict) -> str:
+    names = list(palette)
+    d = [np.linalg.norm(rgb - np.array(palette[n], np.float32)) for n in names]
+    return names[int(np.argmin(d))]
+
+
+@dataclasses.dataclass
+class FrameReading:
+    present: bool
+    colour: str | None = None
+    shape: str | None = None
+    extent: float = 0.0          # bbox side, canvas units
+    cx: float = float("nan")     # centroid, canvas units
+    cy: float = float("nan")
+    area: int = 0
+    outline_ratio: float = 0.0   # drawn pixels / filled silhouette
+    halo_ratio: float = 0.0      # partial-colour ring pixels / drawn pixels
+    block_ratio: float = 0.0     # 4x4 blocks on the edge that are uniform
+    touches_pillar: bool = False
+
+
+@dataclasses.dataclass
+class ClipReading:
+    background: str
+    frames: list
+    colour: str | None
+    shape: str | None
+    size: str | None
+    style: str | None
+    motion: str | None
+    speed: str | None
+    identity_kept: float       # fraction of visible frames agreeing with the clip's colour+shape
+    present_frames: float
+    flicker: float             # mean |frame-to-frame change| of background pixels, 0..255
+    jitter: float              # mean |second difference| of the centroid, pixels
+
+
+def _background(clip: np.ndarray, pillar: bool) -> tuple[str, np.ndarray]:
+    border = np.concatenate([clip[:, 0, :], clip[:, -1, :], clip[:, :, 0], clip[:, :, -1]], axis=1)
+    px = border.reshape(-1, 3).astype(np.float32)
+    if pillar:
+        px = px[np.linalg.norm(px - np.array(PILLAR_RGB, np.float32), axis=1) > 40]
+    if len(px) == 0:
+        px = clip.reshape(-1, 3).astype(np.float32)
+    med = np.median(px, axis=0)
+    return nearest(med, BACKGROUNDS), med
+
+
+def _fit(filled: np.ndarray, cx: float, cy: float, pixel: bool, hidden_cols: np.ndarray):
+    """Shape and size by synthesis: the world's own silhouette (at the detected centre, with
+    small offsets) that best overlaps the observed one, ignoring columns the pillar hides."""
+    seen = ~hidden_cols[None, :]
+    obs = filled & seen
+    best, best_iou = ("circle", "medium"), -1.0
+    grid = (np.arange(16) + 0.5) / 16 if pixel else (np.arange(SIZE) + 0.5) / SIZE
+    step = (1 / 16 if pixel else 1 / SIZE) / 2
+    for shape in ("circle", "square", "triangle"):
+        for size, diameter in SIZES.items():
+            for ox in (-step, 0.0, step):
+                for oy in (-step, 0.0, step):
+                    sil = _sdf(shape, grid[None, :], grid[:, None], cx + ox, cy + oy, diameter / 2) <= 0
+                    if pixel:
+                        sil = np.repeat(np.repeat(sil, 4, axis=0), 4, axis=1)
+                    sil = sil & seen
+                    iou = (sil & obs).sum() / max(1, (sil | obs).sum())
+                    if iou > best_iou:
+                        best, best_iou = (shape, size), iou
+    return best
+
+
+def read_frame(frame: np.ndarray, bg_rgb: np.ndarray, pillar: bool) -> FrameReading:
+    f = frame.astype(np.float32)
+    dist = np.linalg.norm(f - bg_rgb, axis=-1)
+    cols = (np.arange(SIZE) + 0.5) / SIZE
+    pillar_cols = np.abs(cols - 0.5) < PILLAR_WIDTH / 2 + 1.5 / SIZE
+    drawn = dist > 60
+    if pillar:
+        drawn[:, pillar_cols] = False
+    labels, n = ndimage.label(drawn)
+    if n == 0:
+        return FrameReading(False)
+    sizes = ndimage.sum(drawn, labels, range(1, n + 1))
+    if sizes.max() < 4:
+        return FrameReading(False)
+    # An occluded object may be split in two by the pillar: keep both halves.
+    keep = np.argsort(sizes)[::-1][: 2 if pillar else 1] + 1
+    keep = [k for k in keep if sizes[k - 1] >= max(4, 0.25 * sizes.max())]
+    obj = np.isin(labels, keep)
+    strong = obj & (dist >= np.percentile(dist[obj], 50))
+    colour = nearest(np.median(f[strong], axis=0), COLOURS)
+    filled = ndimage.binary_fill_holes(obj)
+    if pillar:
+        filled = ndimage.binary_closing(filled, np.ones((1, 13), bool)) | filled
+        filled = ndimage.binary_fill_holes(filled)
+    ys, xs = np.nonzero(filled)
+    ext = max(ys.max() - ys.min() + 1, xs.max() - xs.min() + 1) / SIZE
+    # Glow: pixels blended between background and object colour two or more pixels away
+    # from the solid body (anti-aliasing stays within one pixel, a halo reaches further).
+    fg = np.array(COLOURS[colour], np.float32)
+    span = fg - bg_rgb
+    alpha = ((f - bg_rgb) @ span) / max(1.0, float(span @ span))
+    body = alpha > 0.85
+    near = ndimage.binary_dilation(body, iterations=1)
+    ring = ndimage.binary_dilation(body, iterations=4) & ~near & (alpha > 0.08) & (alpha < 0.7)
+    if pillar:
+        ring[:, pillar_cols] = False
+    edge_len = (ndimage.binary_dilation(body) & ~body).sum()
+    halo = ring.sum() / max(1, edge_len)
+    blocks = drawn.reshape(16, 4, 16, 4).transpose(0, 2, 1, 3).reshape(16, 16, 16)
+    cnt = blocks.sum(-1)
+    edge = (cnt > 0)
+    uniform = ((cnt == 0) | (cnt == 16))[edge].mean() if edge.any() else 0.0
+    touches = bool(pillar and (filled[:, pillar_cols].any() or
+                               np.abs((xs.mean() + 0.5) / SIZE - 0.5) < PILLAR_WIDTH / 2 + ext / 2))
+    pixel = uniform > 0.97
+    # The silhouette for shape fitting: at least half the object's colour (a halo is not).
+    sil = ndimage.binary_fill_holes((alpha > 0.5) & ndimage.binary_dilation(obj, iterations=1))
+    if pillar:
+        sil = ndimage.binary_fill_holes(ndimage.binary_closing(sil, np.ones((1, 13), bool)) | sil)
+    if sil.sum() >= 4:
+        ys, xs = np.nonzero(sil)
+    else:
+        sil = filled
+    shape, size_name = _fit(sil, float((xs.min() + xs.max() + 1) / 2 / SIZE),
+                            float((ys.min() + ys.max() + 1) / 2 / SIZE),
+                            bool(pixel), pillar_cols if pillar else np.zeros(SIZE, bool))
+    return FrameReading(True, colour, shape, float(ext), float((xs.mean() + 0.5) / SIZE),
+                        float((ys.mean() + 0.5) / SIZE), int(obj.sum()),
+                        float(obj.sum() / max(1, filled.sum())), float(halo), float(uniform), touches)
+
+
+def _majority(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    names, counts = np.unique(values, return_counts=True)
+    return str(names[np.argmax(counts)])
+
+
+def read_clip(clip: np.ndarray, pillar: bool = False, fps: float = 8.0) -> ClipReading:
+    clip = resample(clip)
+    bg, bg_rgb = _background(clip, pillar)
+    frames = [read_frame(fr, bg_rgb, pillar) for fr in clip]
+    present = [r for r in frames if r.present]
+    unoccluded = [r for r in present if not r.touches_pillar] or present
+    colour = _majority([r.colour for r in present])
+    shape = _majority([r.shape for r in unoccluded])
+    size = style = motion = speed = None
+    if unoccluded:
+        ext = float(np.median([r.extent for r in unoccluded]))
+        outline = float(np.median([r.outline_ratio for r in unoccluded]))
+        halo = float(np.median([r.halo_ratio for r in unoccluded]))
+        block = float(np.median([r.block_ratio for r in unoccluded]))
+        if outline < 0.85:
+            style = "outline"
+        elif block > 0.97:
+            style = "pixel"
+        elif halo > 0.5:
+            style = "glow"
+        else:
+            style = "flat"
+        if style == "glow":
+            ext = ext - 0.1  # the halo's visible part widens the silhouette
+        size = min(SIZES, key=lambda s: abs(SIZES[s] - ext))
+    cx = np.array([r.cx for r in frames])
+    cy = np.array([r.cy for r in frames])
+    ok = ~np.isnan(cx)
+    jitter = 0.0
+    if ok.sum() >= 3:
+        idx = np.nonzero(ok)[0]
+        dx = np.diff(cx[idx]) / np.diff(idx)
+        dy = np.diff(cy[idx]) / np.diff(idx)
+        mdx, mdy = np.mean(np.abs(dx)), np.mean(np.abs(dy))
+        per_s = max(mdx, mdy) * fps
+        if per_s < 0.06:
+            motion = "still"
+        else:
+            axis = dx if mdx >= mdy else dy
+            # Direction before the first bounce: the first clear steps.
+            clear = axis[np.abs(axis) > 0.3 * max(mdx, mdy)]
+            sign = np.sign(np.sum(np.sign(clear[:2]))) or np.sign(clear[0])
+            if mdx >= mdy:
+                motion = "right" if sign >= 0 else "left"
+            else:
+                motion = "down" if sign >= 0 else "up"
+            speed = min(SPEEDS, key=lambda s: abs(np.log(SPEEDS[s] / per_s)))
+        if len(idx) >= 3:
+            jitter = float(np.mean(np.abs(np.diff(cx[idx], 2)) + np.abs(np.diff(cy[idx], 2))) * SIZE)
+    agree = [r.colour == colour and (r.touches_pillar or r.shape == shape) for r in present]
+    identity = float(np.mean(agree)) if agree else 0.0
+    bgmask = np.linalg.norm(clip.astype(np.float32) - bg_rgb, axis=-1).max(0) < 30
+    flicker = float(np.abs(np.diff(clip.astype(np.float32), axis=0))[:, bgmask].mean()) if bgmask.any() and len(clip) > 1 else 0.0
+    return ClipReading(bg, frames, colour, shape, size, style, motion, speed, identity,
+                       len(present) / len(frames), flicker, jitter)

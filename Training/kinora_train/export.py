@@ -1,0 +1,75 @@
+"""Export a trained run to a Kinora model folder: config.json + safetensors, the format the
+Swift engine loads (see Training/MODEL_FORMAT.md).
+
+Usage: python -m kinora_train.export RUN_DIR OUT_DIR [--ema-file ema_XXXXXX.pt]"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+
+import torch
+from safetensors.torch import save_file
+
+from .checkpoint import load_checkpoint
+from .model import AEConfig, AutoEncoder, DiT, DiTConfig
+from .text import MAX_TOKENS
+
+NAME = "kinora-shapes-v1"
+
+
+def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra: dict) -> dict:
+    return {
+        "format": "kinora-video-model",
+        "format_version": 1,
+        "name": NAME,
+        "native": {"width": 64, "height": 64, "fps": 8, "frames": dit_cfg.frames},
+        "text_encoder": {"name": "all-MiniLM-L6-v2", "dim": dit_cfg.text_dim, "max_tokens": MAX_TOKENS,
+                         "null_prompt": ""},
+        "autoencoder": {"file": "autoencoder.safetensors", "type": "conv2d-per-frame",
+                        "channels": list(ae_cfg.channels), "latent_channels": ae_cfg.latent_channels,
+                        "groups": ae_cfg.groups, "group_norm_eps": 1e-5, "downsample": 2 ** (len(ae_cfg.channels) - 1),
+                        "latent_scale": latent_scale, "pixel_range": [-1.0, 1.0]},
+        "denoiser": {"file": "denoiser.safetensors", "type": "dit", "prediction": "flow-velocity",
+                     **dataclasses.asdict(dit_cfg), "layer_norm_eps": 1e-6, "gelu": "tanh",
+                     "input_channels": "latent + given-frame mask"},
+        "sampler": {"name": "flow-euler", "steps": 16, "shift": 3.0, "guidance": 4.0},
+        "chunk": {"overlap_frames": 4},
+        **extra,
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("run_dir")
+    ap.add_argument("out_dir")
+    ap.add_argument("--ema-file", default=None)
+    args = ap.parse_args()
+    ae_cfg, dit_cfg = AEConfig(), DiTConfig()
+    ae = AutoEncoder(ae_cfg)
+    ae_state = load_checkpoint(os.path.join(args.run_dir, "ae.pt"), ae)
+    dit = DiT(dit_cfg)
+    ema = DiT(dit_cfg)
+    st = load_checkpoint(os.path.join(args.run_dir, "dit.pt"), dit, None, ema)
+    if args.ema_file:
+        e = torch.load(os.path.join(args.run_dir, args.ema_file), map_location="cpu", weights_only=False)
+        ema.load_state_dict(e["ema"])
+        st["step"] = e["step"]
+    os.makedirs(args.out_dir, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in ae.state_dict().items()},
+              os.path.join(args.out_dir, "autoencoder.safetensors"), metadata={"format": "pt"})
+    save_file({k: v.half().contiguous() for k, v in ema.state_dict().items()},
+              os.path.join(args.out_dir, "denoiser.safetensors"), metadata={"format": "pt"})
+    cfg = config_json(ae_cfg, dit_cfg, float(ae_state["latent_scale"]),
+                      {"training": {"denoiser_steps": int(st.get("step", 0)),
+                                    "denoiser_train_seconds": float(st.get("train_seconds", 0.0)),
+                                    "autoencoder_steps": int(ae_state.get("step", 0))}})
+    with open(os.path.join(args.out_dir, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2)
+        f.write("\n")
+    print("exported", args.out_dir, "step", st.get("step"))
+
+
+if __name__ == "__main__":
+    main()

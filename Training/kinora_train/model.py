@@ -1,0 +1,245 @@
+"""Kinora's video model: a per-frame convolutional autoencoder and a spacetime DiT denoiser
+trained with flow matching. Only plain ops that the Swift engine implements are used:
+conv2d (3x3, stride 1/2; 1x1), GroupNorm, SiLU, nearest upsampling, Linear, LayerNorm,
+multi-head attention (self and cross with a key mask), GELU (tanh), sinusoidal embeddings.
+
+Tensor layouts (the engine follows them exactly):
+- frames: [N, 3, H, W] in [-1, 1]; latents: [N, C, h, w], scaled by `latent_scale` for the DiT.
+- DiT input: latent clip [B, F, C, h, w] and a given-frame mask [B, F] (1 = a clean frame
+  the model must continue from). Channels per frame are [latent (C), mask (1)].
+- patchify (p): token index = f*(h/p)*(w/p) + i*(w/p) + j, token vector index = c*p*p + dy*p + dx.
+- positions: fixed sinusoids, D/2 dims for the frame index, D/4 for the row, the rest for
+  the column, concatenated; each `sincos(pos, d) = [sin(pos*w_k), cos(pos*w_k)]`,
+  w_k = 10000^(-k/(d/2)), k = 0..d/2-1.
+- the timestep t in [0, 1] (1 = pure noise) is embedded as sincos(1000*t, 256) then an MLP.
+- velocity target: v = noise - x0, with x_t = (1 - t) * x0 + t * noise.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclasses.dataclass
+class AEConfig:
+    channels: tuple[int, ...] = (32, 64, 128, 128)  # width at 64, 32, 16, 8 pixels
+    latent_channels: int = 8
+    groups: int = 8
+
+
+@dataclasses.dataclass
+class DiTConfig:
+    latent_channels: int = 8
+    latent_size: int = 8
+    frames: int = 16
+    patch: int = 2
+    width: int = 256
+    depth: int = 8
+    heads: int = 4
+    mlp_ratio: int = 4
+    text_dim: int = 384
+    time_freq_dim: int = 256
+
+
+def sincos(pos: torch.Tensor, dim: int) -> torch.Tensor:
+    half = dim // 2
+    k = torch.arange(half, dtype=torch.float32, device=pos.device)
+    w = torch.exp(-math.log(10000.0) * k / half)
+    a = pos.float()[..., None] * w
+    return torch.cat([torch.sin(a), torch.cos(a)], dim=-1)
+
+
+# ---------------------------------------------------------------- autoencoder
+
+class ResBlock(nn.Module):
+    def __init__(self, ch: int, groups: int):
+        super().__init__()
+        self.norm1 = nn.GroupNorm(groups, ch)
+        self.conv1 = nn.Conv2d(ch, ch, 3, padding=1)
+        self.norm2 = nn.GroupNorm(groups, ch)
+        self.conv2 = nn.Conv2d(ch, ch, 3, padding=1)
+
+    def forward(self, x):
+        h = self.conv1(F.silu(self.norm1(x)))
+        h = self.conv2(F.silu(self.norm2(h)))
+        return x + h
+
+
+class Encoder(nn.Module):
+    def __init__(self, cfg: AEConfig):
+        super().__init__()
+        ch = cfg.channels
+        self.conv_in = nn.Conv2d(3, ch[0], 3, padding=1)
+        self.down = nn.ModuleList([nn.Conv2d(ch[i], ch[i + 1], 3, stride=2, padding=1) for i in range(len(ch) - 1)])
+        self.block = ResBlock(ch[-1], cfg.groups)
+        self.norm_out = nn.GroupNorm(cfg.groups, ch[-1])
+        self.conv_out = nn.Conv2d(ch[-1], cfg.latent_channels, 1)
+
+    def forward(self, x):
+        h = self.conv_in(x)
+        for d in self.down:
+            h = d(F.silu(h))
+        h = self.block(h)
+        return self.conv_out(F.silu(self.norm_out(h)))
+
+
+class Decoder(nn.Module):
+    def __init__(self, cfg: AEConfig):
+        super().__init__()
+        ch = cfg.channels
+        self.conv_in = nn.Conv2d(cfg.latent_channels, ch[-1], 3, padding=1)
+        self.block = ResBlock(ch[-1], cfg.groups)
+        self.up = nn.ModuleList([nn.Conv2d(ch[i + 1], ch[i], 3, padding=1) for i in reversed(range(len(ch) - 1))])
+        self.up_blocks = nn.ModuleList([ResBlock(ch[i], cfg.groups) for i in reversed(range(len(ch) - 1))])
+        self.norm_out = nn.GroupNorm(cfg.groups, ch[0])
+        self.conv_out = nn.Conv2d(ch[0], 3, 3, padding=1)
+
+    def forward(self, z):
+        h = self.block(self.conv_in(z))
+        for conv, block in zip(self.up, self.up_blocks):
+            h = F.interpolate(h, scale_factor=2, mode="nearest")
+            h = block(conv(h))
+        return self.conv_out(F.silu(self.norm_out(h)))
+
+
+class AutoEncoder(nn.Module):
+    def __init__(self, cfg: AEConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.encoder = Encoder(cfg)
+        self.decoder = Decoder(cfg)
+
+
+# ---------------------------------------------------------------- denoiser
+
+class SelfAttention(nn.Module):
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.out = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        b, n, d = x.shape
+        q, k, v = self.qkv(x).view(b, n, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        y = F.scaled_dot_product_attention(q, k, v)
+        return self.out(y.transpose(1, 2).reshape(b, n, d))
+
+
+class CrossAttention(nn.Module):
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.heads = heads
+        self.q = nn.Linear(dim, dim)
+        self.kv = nn.Linear(dim, 2 * dim)
+        self.out = nn.Linear(dim, dim)
+
+    def forward(self, x, ctx, ctx_mask):
+        b, n, d = x.shape
+        m = ctx.shape[1]
+        hd = d // self.heads
+        q = self.q(x).view(b, n, self.heads, hd).transpose(1, 2)
+        k, v = self.kv(ctx).view(b, m, 2, self.heads, hd).permute(2, 0, 3, 1, 4)
+        bias = torch.zeros(b, 1, 1, m, device=x.device).masked_fill(ctx_mask[:, None, None, :] < 0.5, float("-inf"))
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+        return self.out(y.transpose(1, 2).reshape(b, n, d))
+
+
+class DiTBlock(nn.Module):
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        d = cfg.width
+        self.norm1 = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
+        self.attn = SelfAttention(d, cfg.heads)
+        self.norm_cross = nn.LayerNorm(d, eps=1e-6)
+        self.cross = CrossAttention(d, cfg.heads)
+        self.norm2 = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
+        self.mlp_in = nn.Linear(d, d * cfg.mlp_ratio)
+        self.mlp_out = nn.Linear(d * cfg.mlp_ratio, d)
+        self.modulation = nn.Linear(d, 6 * d)
+
+    def forward(self, x, c, ctx, ctx_mask):
+        shift1, scale1, gate1, shift2, scale2, gate2 = self.modulation(c)[:, None, :].chunk(6, dim=-1)
+        x = x + gate1 * self.attn(self.norm1(x) * (1 + scale1) + shift1)
+        x = x + self.cross(self.norm_cross(x), ctx, ctx_mask)
+        h = self.norm2(x) * (1 + scale2) + shift2
+        x = x + gate2 * self.mlp_out(F.gelu(self.mlp_in(h), approximate="tanh"))
+        return x
+
+
+class DiT(nn.Module):
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        self.cfg = cfg
+        d = cfg.width
+        p = cfg.patch
+        self.patch_in = nn.Linear((cfg.latent_channels + 1) * p * p, d)
+        self.time_in = nn.Linear(cfg.time_freq_dim, d)
+        self.time_out = nn.Linear(d, d)
+        self.text_pool = nn.Linear(cfg.text_dim, d)
+        self.text_ctx = nn.Linear(cfg.text_dim, d)
+        self.blocks = nn.ModuleList([DiTBlock(cfg) for _ in range(cfg.depth)])
+        self.norm_out = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
+        self.modulation_out = nn.Linear(d, 2 * d)
+        self.patch_out = nn.Linear(d, cfg.latent_channels * p * p)
+        self.register_buffer("pos", self.positions(cfg.frames), persistent=False)
+        self._init()
+
+    def _init(self):
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.xavier_uniform_(m.weight)
+                nn.init.zeros_(m.bias)
+        for b in self.blocks:
+            nn.init.zeros_(b.modulation.weight)
+            nn.init.zeros_(b.modulation.bias)
+        nn.init.zeros_(self.modulation_out.weight)
+        nn.init.zeros_(self.modulation_out.bias)
+        nn.init.zeros_(self.patch_out.weight)
+        nn.init.zeros_(self.patch_out.bias)
+
+    def positions(self, frames: int) -> torch.Tensor:
+        cfg = self.cfg
+        g = cfg.latent_size // cfg.patch
+        d = cfg.width
+        dt, dh = d // 2, d // 4
+        dw = d - dt - dh
+        f = torch.arange(frames).repeat_interleave(g * g)
+        i = torch.arange(g).repeat_interleave(g).repeat(frames)
+        j = torch.arange(g).repeat(g * frames)
+        return torch.cat([sincos(f, dt), sincos(i, dh), sincos(j, dw)], dim=-1)
+
+    def patchify(self, x):
+        b, f, c, h, w = x.shape
+        p = self.cfg.patch
+        x = x.view(b, f, c, h // p, p, w // p, p).permute(0, 1, 3, 5, 2, 4, 6)
+        return x.reshape(b, f * (h // p) * (w // p), c * p * p)
+
+    def unpatchify(self, t, f):
+        b = t.shape[0]
+        p = self.cfg.patch
+        c = self.cfg.latent_channels
+        g = self.cfg.latent_size // p
+        x = t.view(b, f, g, g, c, p, p).permute(0, 1, 4, 2, 5, 3, 6)
+        return x.reshape(b, f, c, g * p, g * p)
+
+    def forward(self, x, given, t, ctx, ctx_mask, pooled):
+        """x: [B,F,C,h,w] noisy latents (given frames already clean), given: [B,F],
+        t: [B], ctx: [B,L,384], ctx_mask: [B,L], pooled: [B,384] -> velocity [B,F,C,h,w]."""
+        b, f = x.shape[:2]
+        m = given[:, :, None, None, None].expand(b, f, 1, x.shape[3], x.shape[4])
+        tokens = self.patch_in(self.patchify(torch.cat([x, m], dim=2)))
+        pos = self.pos if f == self.cfg.frames else self.positions(f).to(x.device)
+        tokens = tokens + pos[None]
+        temb = self.time_out(F.silu(self.time_in(sincos(1000.0 * t, self.cfg.time_freq_dim))))
+        c = F.silu(temb + self.text_pool(pooled))
+        ctx = self.text_ctx(ctx)
+        for blk in self.blocks:
+            tokens = blk(tokens, c, ctx, ctx_mask)
+        shift, scale = self.modulation_out(c)[:, None, :].chunk(2, dim=-1)
+        tokens = self.patch_out(self.norm_out(tokens) * (1 + scale) + shift)
+        return self.unpatchify(tokens, f)

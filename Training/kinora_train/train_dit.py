@@ -1,0 +1,157 @@
+"""Train the spacetime denoiser with flow matching on the frozen autoencoder's latents
+(resumable: checkpoints with optimiser and EMA state every few minutes).
+
+Usage: python -m kinora_train.train_dit RUN_DIR [--steps N]"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import time
+
+import numpy as np
+import torch
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .data import caption_pool, scene_with_position, to_tensor
+from .model import AEConfig, AutoEncoder, DiT, DiTConfig
+from .world import render
+
+FPS = 8.0
+
+
+def load_ae(run_dir: str):
+    ae = AutoEncoder(AEConfig())
+    state = load_checkpoint(os.path.join(run_dir, "ae.pt"), ae)
+    if not state.get("done"):
+        raise SystemExit("the autoencoder has not finished training in " + run_dir)
+    ae.eval().requires_grad_(False)
+    return ae, float(state["latent_scale"])
+
+
+def build_pool(run_dir: str, n: int):
+    """Captions with their scenes and MiniLM encodings, computed once and cached."""
+    path = os.path.join(run_dir, f"pool{n}.pt")
+    if os.path.exists(path):
+        return torch.load(path, weights_only=False)
+    from .text import TextEncoder
+    te = TextEncoder()
+    scenes, texts = caption_pool(np.random.default_rng(2024), n)
+    states, masks, pooled = [], [], []
+    for i in range(0, n, 256):
+        s, m, p = te.encode(texts[i:i + 256])
+        states.append(s.half()); masks.append(m.bool()); pooled.append(p)
+        print(f"pool {i + 256}/{n}", flush=True)
+    s, m, p = te.encode([""])
+    pool = {"scenes": scenes, "texts": texts, "states": torch.cat(states), "masks": torch.cat(masks),
+            "pooled": torch.cat(pooled), "null": (s.half(), m.bool(), p)}
+    torch.save(pool, path + ".tmp")
+    os.replace(path + ".tmp", path)
+    return pool
+
+
+def given_mask(rng: np.random.Generator, b: int, f: int) -> torch.Tensor:
+    """No frame given (text to video), frame 0 (animation) or the first k (extension)."""
+    g = torch.zeros(b, f)
+    for i in range(b):
+        u = rng.random()
+        if u < 0.35:
+            continue
+        k = 1 if u < 0.65 else int(rng.integers(1, f // 2 + 1))
+        g[i, :k] = 1
+    return g
+
+
+def sample_t(rng: np.random.Generator, b: int) -> torch.Tensor:
+    """Half uniform, half logit-normal leaning to high noise, where the layout is decided."""
+    u = rng.random(b)
+    ln = 1 / (1 + np.exp(-rng.normal(0.5, 1.0, b)))
+    return torch.from_numpy(np.where(rng.random(b) < 0.5, u, ln)).float().clamp(1e-4, 1.0)
+
+
+@torch.no_grad()
+def encode_clips(ae, scale: float, frames_u8: np.ndarray) -> torch.Tensor:
+    b, f = frames_u8.shape[:2]
+    x = to_tensor(frames_u8.reshape(b * f, *frames_u8.shape[2:]))
+    z = torch.cat([ae.encoder(x[i:i + 128]) for i in range(0, b * f, 128)])
+    return (z * scale).view(b, f, *z.shape[1:])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("run_dir")
+    ap.add_argument("--steps", type=int, default=1_000_000)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=2e-4)
+    ap.add_argument("--pool", type=int, default=16000)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    ae, scale = load_ae(args.run_dir)
+    pool = build_pool(args.run_dir, args.pool)
+    cfg = DiTConfig()
+    torch.manual_seed(2)
+    dit = DiT(cfg)
+    ema = copy.deepcopy(dit).requires_grad_(False)
+    opt = torch.optim.AdamW(dit.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
+    path = os.path.join(args.run_dir, "dit.pt")
+    state = load_checkpoint(path, dit, opt, ema)
+    step = state.get("step", 0)
+    train_seconds = state.get("train_seconds", 0.0)
+    rng = np.random.default_rng(5000 + step)
+    log = open(os.path.join(args.run_dir, "dit_log.csv"), "a")
+    last_save = time.time()
+    n = len(pool["texts"])
+    null_s, null_m, null_p = pool["null"]
+    f = cfg.frames
+    while step < args.steps:
+        t_start = time.time()
+        for g in opt.param_groups:
+            g["lr"] = args.lr * min(1.0, (step + 1) / 300)
+        idx = rng.integers(0, n, args.batch)
+        clips = np.stack([render(scene_with_position(rng, pool["scenes"][i]), f, FPS,
+                                 t0=float(rng.uniform(0, 6)))[0] for i in idx])
+        x0 = encode_clips(ae, scale, clips)
+        ctx = pool["states"][idx].float()
+        cmask = pool["masks"][idx].float()
+        pooled = pool["pooled"][idx].clone()
+        drop = torch.from_numpy(rng.random(args.batch) < 0.1)
+        ctx[drop] = null_s.float()
+        cmask[drop] = null_m.float()
+        pooled[drop] = null_p
+        given = given_mask(rng, args.batch, f)
+        t = sample_t(rng, args.batch)
+        noise = torch.randn_like(x0)
+        tt = t[:, None, None, None, None]
+        xt = (1 - tt) * x0 + tt * noise
+        gm = given[:, :, None, None, None]
+        xt = gm * x0 + (1 - gm) * xt
+        v = dit(xt, given, t, ctx, cmask, pooled)
+        err = (v - (noise - x0)).pow(2).mean(dim=(2, 3, 4)) * (1 - given)
+        loss = err.sum() / (1 - given).sum().clamp(min=1)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(dit.parameters(), 1.0)
+        opt.step()
+        step += 1
+        decay = min(0.999, (1 + step) / (10 + step))
+        with torch.no_grad():
+            for pe, p in zip(ema.parameters(), dit.parameters()):
+                pe.lerp_(p, 1 - decay)
+        train_seconds += time.time() - t_start
+        if step % 10 == 0:
+            log.write(f"{step},{loss.item():.5f},{gn.item():.3f},{train_seconds:.0f}\n")
+            log.flush()
+        if step % 50 == 0:
+            print(f"step {step} loss {loss.item():.4f} gn {gn.item():.2f} {train_seconds / 60:.1f} min", flush=True)
+        if time.time() - last_save > args.save_every:
+            save_checkpoint(path, dit, opt, {"step": step, "train_seconds": train_seconds, "latent_scale": scale}, ema)
+            last_save = time.time()
+        if step % 2000 == 0:
+            torch.save({"ema": ema.state_dict(), "step": step}, os.path.join(args.run_dir, f"ema_{step:06d}.pt"))
+    save_checkpoint(path, dit, opt, {"step": step, "train_seconds": train_seconds, "latent_scale": scale}, ema)
+
+
+if __name__ == "__main__":
+    main()
