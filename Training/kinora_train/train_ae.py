@@ -17,7 +17,7 @@ from .checkpoint import load_checkpoint, save_checkpoint
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run_dir")
-    ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--steps", type=int, default=2500)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--threads", type=int, default=2)
@@ -29,6 +29,9 @@ def main():
     ae = AutoEncoder(AEConfig())
     opt = torch.optim.AdamW(ae.parameters(), lr=args.lr, weight_decay=0.0)
     state = load_checkpoint(path, ae, opt)
+    if not state and os.path.exists(os.path.join(args.run_dir, "init-from")):
+        print("autoencoder taken from the committed model (init-from)")
+        return
     step = state.get("step", 0)
     rng = np.random.default_rng(1000 + step)
     log = open(os.path.join(args.run_dir, "ae_log.csv"), "a")
