@@ -1,0 +1,67 @@
+import COpenBLAS
+
+/// Matrix products, all through OpenBLAS `cblas_sgemm` (row-major).
+public enum Matmul {
+    /// `c[m×n] = alpha · op(a) · op(b) + beta · c` on raw row-major buffers with leading
+    /// dimensions, so that strided views (one head inside a [L, heads·D] matrix) need no copy.
+    @inline(__always)
+    static func sgemm(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        cblas_sgemm(CblasRowMajor,
+                    transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The product of two matrices `a [m, k]` and `b [k, n]` (or `b [n, k]` when
+    /// `transposeB`); batched when both are rank 3 with the same leading extent.
+    public static func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) throws -> Tensor {
+        let op = "matmul"
+        switch (a.rank, b.rank) {
+        case (2, 2):
+            let (m, k) = (a.shape[0], a.shape[1])
+            let (kb, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+            guard k == kb else { throw EngineError.shapeMismatch(operation: op, detail: "\(a.shape) × \(b.shape) (transposeB: \(transposeB))") }
+            var out = Tensor(uncheckedZeros: [m, n])
+            guard m > 0, n > 0, k > 0 else { return out }
+            a.storage.withUnsafeBufferPointer { pa in
+                b.storage.withUnsafeBufferPointer { pb in
+                    out.storage.withUnsafeMutableBufferPointer { pc in
+                        sgemm(m: m, n: n, k: k, a: pa.baseAddress!, lda: k,
+                              b: pb.baseAddress!, ldb: transposeB ? k : n, transposeB: transposeB,
+                              c: pc.baseAddress!, ldc: n)
+                    }
+                }
+            }
+            return out
+        case (3, 3):
+            guard a.shape[0] == b.shape[0] else { throw EngineError.shapeMismatch(operation: op, detail: "batch \(a.shape) × \(b.shape)") }
+            let batch = a.shape[0]
+            let (m, k) = (a.shape[1], a.shape[2])
+            let (kb, n) = transposeB ? (b.shape[2], b.shape[1]) : (b.shape[1], b.shape[2])
+            guard k == kb else { throw EngineError.shapeMismatch(operation: op, detail: "\(a.shape) × \(b.shape) (transposeB: \(transposeB))") }
+            var out = Tensor(uncheckedZeros: [batch, m, n])
+            guard m > 0, n > 0, k > 0 else { return out }
+            a.storage.withUnsafeBufferPointer { pa in
+                b.storage.withUnsafeBufferPointer { pb in
+                    out.storage.withUnsafeMutableBufferPointer { pc in
+                        for i in 0 ..< batch {
+                            sgemm(m: m, n: n, k: k, a: pa.baseAddress! + i * m * k, lda: k,
+                                  b: pb.baseAddress! + i * k * n, ldb: transposeB ? k : n, transposeB: transposeB,
+                                  c: pc.baseAddress! + i * m * n, ldc: n)
+                        }
+                    }
+                }
+            }
+            return out
+        default:
+            throw EngineError.shapeMismatch(operation: op, detail: "needs rank 2×2 or 3×3, got \(a.shape) × \(b.shape)")
+        }
+    }
+}

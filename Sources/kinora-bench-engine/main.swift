@@ -1,0 +1,1 @@
+print("kinora-bench-engine: placeholder")
