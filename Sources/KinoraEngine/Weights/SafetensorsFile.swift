@@ -90,6 +90,20 @@ public final class SafetensorsFile: Sendable {
         return Tensor(uncheckedShape: info.shape, storage: values)
     }
 
+    /// The named I32 tensor's values (for integer fixtures such as token ids).
+    public func int32Values(_ name: String) throws -> [Int32] {
+        guard let info = tensors[name] else {
+            throw WeightError.missingTensor(name: name, searched: [path])
+        }
+        guard info.dtype == .i32 else {
+            throw SafetensorsError.unsupportedDType(file: path, tensor: name, dtype: info.dtype.rawValue)
+        }
+        let count = info.range.count / 4
+        guard let base = mapping.base, count > 0 else { return [] }
+        let src = base + dataStart + info.range.lowerBound
+        return (0 ..< count).map { Int32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
+    }
+
     // MARK: - Header validation
 
     private struct RawEntry: Decodable {
