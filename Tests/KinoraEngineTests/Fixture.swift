@@ -19,5 +19,7 @@ func assertClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float, _ what:
     XCTAssertEqual(actual.shape, expected.shape, "\(what): shape", file: file, line: line)
     guard actual.shape == expected.shape else { return }
     let diff = (try? actual.maxAbsDifference(expected)) ?? .infinity
+    // Printed so that the reached tolerances can be reported (`swift test | grep "max |Δ|"`).
+    print("fixture \(what): max |Δ| = \(diff) (tolerance \(tolerance))")
     XCTAssertLessThanOrEqual(diff, tolerance, "\(what): max |Δ| = \(diff)", file: file, line: line)
 }

@@ -5,7 +5,8 @@ import Foundation
 /// for every head at once.
 ///
 /// Inputs keep the layout a linear projection produces, `[B, L, heads·D]`: one head is a
-/// strided view (leading dimension `heads·D`) that sgemm reads directly, so no transpose.
+/// strided view (leading dimension `heads·D`, or `3·heads·D` inside a fused qkv output) that
+/// sgemm reads directly, so nothing is transposed or copied.
 public enum Attention {
     /// Attends `q [B, Lq, H·D]` to `k, v [B, Lk, H·D]`, giving `[B, Lq, H·D]`.
     ///
@@ -32,54 +33,28 @@ public enum Attention {
                 throw EngineError.shapeMismatch(operation: op, detail: "key mask must be [\(b), \(lk)]")
             }
         }
-        let d = width / heads
-        let scale = 1 / Float(d).squareRoot()
         var out = Tensor(uncheckedZeros: [b, lq, width])
         guard lq > 0, lk > 0 else { return out }
-        let chunk = min(queryChunk, lq)
-        let threads = max(1, min(EngineThreads.count, b * heads))
-        var scratch = [Float](repeating: 0, count: threads * chunk * lk)
-        // Additive mask rows: 0 for a visible key, −∞ for a masked one.
         let maskBias: [Float]? = keyMask.map { m in m.flatMap { $0.map { $0 ? 0 : -Float.infinity } } }
-        Profiler.measure("attention", flops: 4 * Double(b * heads) * Double(lq) * Double(lk) * Double(d)) {
-            q.storage.withUnsafeBufferPointer { pq in
-                k.storage.withUnsafeBufferPointer { pk in
-                    v.storage.withUnsafeBufferPointer { pv in
-                        out.storage.withUnsafeMutableBufferPointer { po in
-                            scratch.withUnsafeMutableBufferPointer { ps in
-                                let ptrs = UncheckedSendable((pq.baseAddress!, pk.baseAddress!, pv.baseAddress!, po.baseAddress!, ps.baseAddress!))
-                                DispatchQueue.concurrentPerform(iterations: threads) { t in
-                                    let (q, k, v, o, s) = ptrs.value
-                                    let scores = s + t * chunk * lk
-                                    let lo = b * heads * t / threads, hi = b * heads * (t + 1) / threads
-                                    for bh in lo ..< hi {
-                                        let (bi, h) = (bh / heads, bh % heads)
-                                        let kh = k + bi * lk * width + h * d
-                                        let vh = v + bi * lk * width + h * d
-                                        var start = 0
-                                        while start < lq {
-                                            let rows = min(chunk, lq - start)
-                                            let qh = q + (bi * lq + start) * width + h * d
-                                            Matmul.sgemm(m: rows, n: lk, k: d, a: qh, lda: width,
-                                                         b: kh, ldb: width, transposeB: true,
-                                                         c: scores, ldc: lk, alpha: scale)
-                                            for r in 0 ..< rows {
-                                                let row = scores + r * lk
-                                                if let maskBias {
-                                                    maskBias.withUnsafeBufferPointer { mb in
-                                                        let m = mb.baseAddress! + bi * lk
-                                                        for j in 0 ..< lk { row[j] += m[j] }
-                                                    }
-                                                }
-                                                Softmax.softmaxRow(row, count: lk)
-                                            }
-                                            Matmul.sgemm(m: rows, n: d, k: lk, a: scores, lda: lk,
-                                                         b: vh, ldb: width,
-                                                         c: o + (bi * lq + start) * width + h * d, ldc: width)
-                                            start += rows
-                                        }
-                                    }
-                                }
+        var workspace = AttentionWorkspace()
+        q.storage.withUnsafeBufferPointer { pq in
+            k.storage.withUnsafeBufferPointer { pk in
+                v.storage.withUnsafeBufferPointer { pv in
+                    out.storage.withUnsafeMutableBufferPointer { pOut in
+                        let po = pOut.baseAddress!
+                        for bi in 0 ..< b {
+                            let run = { (mask: UnsafePointer<Float>?) in
+                                attend(q: pq.baseAddress! + bi * lq * width, ldq: width,
+                                       k: pk.baseAddress! + bi * lk * width, ldk: width,
+                                       v: pv.baseAddress! + bi * lk * width, ldv: width,
+                                       out: po + bi * lq * width, ldo: width,
+                                       queries: lq, keys: lk, heads: heads, headDim: width / heads,
+                                       maskBias: mask, queryChunk: queryChunk, workspace: &workspace)
+                            }
+                            if let maskBias {
+                                maskBias.withUnsafeBufferPointer { run($0.baseAddress! + bi * lk) }
+                            } else {
+                                run(nil)
                             }
                         }
                     }
@@ -87,5 +62,55 @@ public enum Attention {
             }
         }
         return out
+    }
+
+    /// The core on raw strided matrices of one sequence: for each head h, rows of
+    /// `q + h·D` (leading dimension `ldq`) attend to rows of `k + h·D`, `v + h·D`; the result
+    /// goes to `out + h·D` (leading dimension `ldo`). Heads run in parallel, each thread with
+    /// its own score buffer from `workspace`. `maskBias` is `keys` additive biases (0 or −∞).
+    static func attend(q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, ldk: Int,
+                       v: UnsafePointer<Float>, ldv: Int, out: UnsafeMutablePointer<Float>, ldo: Int,
+                       queries lq: Int, keys lk: Int, heads: Int, headDim d: Int,
+                       maskBias: UnsafePointer<Float>?, queryChunk: Int, workspace: inout AttentionWorkspace) {
+        let chunk = min(queryChunk, lq)
+        let threads = max(1, min(EngineThreads.count, heads))
+        let scale = 1 / Float(d).squareRoot()
+        workspace.reserve(threads * chunk * lk)
+        Profiler.measure("attention", flops: 4 * Double(heads) * Double(lq) * Double(lk) * Double(d)) {
+            workspace.buffer.withUnsafeMutableBufferPointer { ps in
+                let ptrs = UncheckedSendable((q, k, v, out, ps.baseAddress!, maskBias))
+                let body: @Sendable (Int) -> Void = { t in
+                    let (q, k, v, o, s, maskBias) = ptrs.value
+                    let scores = s + t * chunk * lk
+                    for h in heads * t / threads ..< heads * (t + 1) / threads {
+                        var start = 0
+                        while start < lq {
+                            let rows = min(chunk, lq - start)
+                            Matmul.sgemm(m: rows, n: lk, k: d, a: q + start * ldq + h * d, lda: ldq,
+                                         b: k + h * d, ldb: ldk, transposeB: true,
+                                         c: scores, ldc: lk, alpha: scale)
+                            for r in 0 ..< rows {
+                                let row = scores + r * lk
+                                if let maskBias { for j in 0 ..< lk { row[j] += maskBias[j] } }
+                                Softmax.softmaxRow(row, count: lk)
+                            }
+                            Matmul.sgemm(m: rows, n: d, k: lk, a: scores, lda: lk, b: v + h * d, ldb: ldv,
+                                         c: o + start * ldo + h * d, ldc: ldo)
+                            start += rows
+                        }
+                    }
+                }
+                if threads == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: body) }
+            }
+        }
+    }
+}
+
+/// Score buffers reused across attention calls (no allocation per step once warmed up).
+public struct AttentionWorkspace: Sendable {
+    var buffer: [Float] = []
+    public init() {}
+    mutating func reserve(_ n: Int) {
+        if buffer.count < n { buffer = [Float](repeating: 0, count: n) }
     }
 }
