@@ -23,3 +23,11 @@ func assertClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float, _ what:
     print("fixture \(what): max |Δ| = \(diff) (tolerance \(tolerance))")
     XCTAssertLessThanOrEqual(diff, tolerance, "\(what): max |Δ| = \(diff)", file: file, line: line)
 }
+
+/// Like `assertClose`, with the tolerance scaled by the reference's magnitude
+/// (`tolerance · max(1, max |expected|)`), for values far from order 1.
+func assertCloseRelative(_ actual: Tensor, _ expected: Tensor, tolerance: Float, _ what: String,
+                         file: StaticString = #filePath, line: UInt = #line) {
+    let magnitude = max(1, expected.storage.map(abs).max() ?? 0)
+    assertClose(actual, expected, tolerance: tolerance * magnitude, "\(what) (scale \(magnitude))", file: file, line: line)
+}
