@@ -1,0 +1,125 @@
+/// One denoiser block (model.py `DiTBlock`): adaLN-Zero-modulated self-attention over all
+/// spacetime tokens, cross-attention to the text, and a GELU(tanh) MLP.
+///
+/// Tokens of a batch are stacked as rows `[B·N, D]` so that every linear layer is one GEMM;
+/// the per-sample modulation and attention address each sample's rows.
+struct DiTBlock: Sendable {
+    let norm1: LayerNorm, qkv: Linear, attentionOut: Linear
+    let normCross: LayerNorm, crossQuery: Linear, crossKeyValue: Linear, crossOut: Linear
+    let norm2: LayerNorm, mlpIn: Linear, mlpOut: Linear
+    let modulation: Linear
+    let heads: Int, width: Int
+
+    init(_ loader: WeightLoader, configuration c: DiTConfiguration) throws {
+        let d = c.width
+        width = d
+        heads = c.heads
+        norm1 = try LayerNorm(features: d, epsilon: 1e-6)
+        qkv = try Linear(loader.pp("attn").pp("qkv"), inFeatures: d, outFeatures: 3 * d)
+        attentionOut = try Linear(loader.pp("attn").pp("out"), inFeatures: d, outFeatures: d)
+        normCross = try LayerNorm(loader.pp("norm_cross"), features: d, epsilon: 1e-6)
+        crossQuery = try Linear(loader.pp("cross").pp("q"), inFeatures: d, outFeatures: d)
+        crossKeyValue = try Linear(loader.pp("cross").pp("kv"), inFeatures: d, outFeatures: 2 * d)
+        crossOut = try Linear(loader.pp("cross").pp("out"), inFeatures: d, outFeatures: d)
+        norm2 = try LayerNorm(features: d, epsilon: 1e-6)
+        mlpIn = try Linear(loader.pp("mlp_in"), inFeatures: d, outFeatures: d * c.mlpRatio)
+        mlpOut = try Linear(loader.pp("mlp_out"), inFeatures: d * c.mlpRatio, outFeatures: d)
+        modulation = try Linear(loader.pp("modulation"), inFeatures: d, outFeatures: 6 * d)
+    }
+
+    /// - Parameters:
+    ///   - x: tokens `[B·N, D]`, updated in place.
+    ///   - c: the conditioning vector `[B, D]` (already through SiLU).
+    ///   - keyValues: this block's projected text `[B·L, 2D]`; `maskBias`: `[B·L]` (0 or −∞).
+    func callAsFunction(_ x: inout Tensor, batch: Int, tokens n: Int, c: Tensor,
+                        keyValues: Tensor, contextLength l: Int, maskBias: [Float],
+                        workspace: inout AttentionWorkspace) throws {
+        let d = width
+        // shift1, scale1, gate1, shift2, scale2, gate2 — each [D] per sample.
+        let mod = try modulation(c)
+
+        var h = try norm1(x)
+        TokenModulation.modulate(&h, batch: batch, tokens: n, mod: mod, shiftChunk: 0, scaleChunk: 1, chunks: 6)
+        let fused = try qkv(h)
+        var attended = Tensor(uncheckedZeros: [batch * n, d])
+        fused.storage.withUnsafeBufferPointer { pf in
+            attended.storage.withUnsafeMutableBufferPointer { pa in
+                for b in 0 ..< batch {
+                    let base = pf.baseAddress! + b * n * 3 * d
+                    Attention.attend(q: base, ldq: 3 * d, k: base + d, ldk: 3 * d, v: base + 2 * d, ldv: 3 * d,
+                                     out: pa.baseAddress! + b * n * d, ldo: d, queries: n, keys: n,
+                                     heads: heads, headDim: d / heads, maskBias: nil, queryChunk: 256, workspace: &workspace)
+                }
+            }
+        }
+        TokenModulation.gatedAdd(&x, try attentionOut(attended), batch: batch, tokens: n, mod: mod, gateChunk: 2, chunks: 6)
+
+        let q = try crossQuery(try normCross(x))
+        var crossed = Tensor(uncheckedZeros: [batch * n, d])
+        q.storage.withUnsafeBufferPointer { pq in
+            keyValues.storage.withUnsafeBufferPointer { pkv in
+                maskBias.withUnsafeBufferPointer { pm in
+                    crossed.storage.withUnsafeMutableBufferPointer { pc in
+                        for b in 0 ..< batch {
+                            let kv = pkv.baseAddress! + b * l * 2 * d
+                            Attention.attend(q: pq.baseAddress! + b * n * d, ldq: d, k: kv, ldk: 2 * d, v: kv + d, ldv: 2 * d,
+                                             out: pc.baseAddress! + b * n * d, ldo: d, queries: n, keys: l,
+                                             heads: heads, headDim: d / heads, maskBias: pm.baseAddress! + b * l,
+                                             queryChunk: 256, workspace: &workspace)
+                        }
+                    }
+                }
+            }
+        }
+        try Elementwise.addInPlace(&x, try crossOut(crossed))
+
+        var g = try norm2(x)
+        TokenModulation.modulate(&g, batch: batch, tokens: n, mod: mod, shiftChunk: 3, scaleChunk: 4, chunks: 6)
+        var hidden = try mlpIn(g)
+        Activation.geluTanh.apply(&hidden)
+        TokenModulation.gatedAdd(&x, try mlpOut(hidden), batch: batch, tokens: n, mod: mod, gateChunk: 5, chunks: 6)
+    }
+}
+
+/// adaLN helpers over stacked rows `[B·N, D]` with per-sample vectors taken from a
+/// modulation output `[B, chunks·D]` (chunk k of sample b at `b·chunks·D + k·D`).
+enum TokenModulation {
+    /// `x = x·(1 + scale_b) + shift_b` for each sample's rows.
+    static func modulate(_ x: inout Tensor, batch: Int, tokens n: Int, mod: Tensor, shiftChunk: Int, scaleChunk: Int, chunks: Int) {
+        let d = x.shape[1]
+        Profiler.measure("elementwise") {
+            x.storage.withUnsafeMutableBufferPointer { px in
+                mod.storage.withUnsafeBufferPointer { pm in
+                    for b in 0 ..< batch {
+                        let shift = pm.baseAddress! + (b * chunks + shiftChunk) * d
+                        let scale = pm.baseAddress! + (b * chunks + scaleChunk) * d
+                        for r in 0 ..< n {
+                            let row = px.baseAddress! + (b * n + r) * d
+                            for i in 0 ..< d { row[i] = row[i] * (1 + scale[i]) + shift[i] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `x += gate_b · y` for each sample's rows.
+    static func gatedAdd(_ x: inout Tensor, _ y: Tensor, batch: Int, tokens n: Int, mod: Tensor, gateChunk: Int, chunks: Int) {
+        let d = x.shape[1]
+        Profiler.measure("elementwise") {
+            x.storage.withUnsafeMutableBufferPointer { px in
+                y.storage.withUnsafeBufferPointer { py in
+                    mod.storage.withUnsafeBufferPointer { pm in
+                        for b in 0 ..< batch {
+                            let gate = pm.baseAddress! + (b * chunks + gateChunk) * d
+                            for r in 0 ..< n {
+                                let o = (b * n + r) * d
+                                for i in 0 ..< d { px[o + i] += gate[i] * py[o + i] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
