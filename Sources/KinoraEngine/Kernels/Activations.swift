@@ -28,15 +28,9 @@ public enum Activation: Sendable {
                     let p = base.value
                     let lo = blk * 4096, hi = min(n, lo + 4096)
                     switch kind {
-                    case .silu:
-                        for i in lo ..< hi { let v = p[i]; p[i] = v / (1 + exp(-v)) }
-                    case .gelu:
-                        for i in lo ..< hi { let v = p[i]; p[i] = 0.5 * v * (1 + erf(v * 0.70710678118654752)) }
-                    case .geluTanh:
-                        for i in lo ..< hi {
-                            let v = p[i]
-                            p[i] = 0.5 * v * (1 + tanh(0.79788456080286536 * (v + 0.044715 * v * v * v)))
-                        }
+                    case .silu: VectorMath.map(p + lo, count: hi - lo, VectorMath.silu)
+                    case .gelu: VectorMath.map(p + lo, count: hi - lo, VectorMath.gelu)
+                    case .geluTanh: VectorMath.map(p + lo, count: hi - lo, VectorMath.geluTanh)
                     }
                 }
             }
@@ -68,8 +62,9 @@ public enum Softmax {
             row.update(repeating: 0, count: count)
             return
         }
+        VectorMath.map(row, count: count) { VectorMath.exp($0 - m) }
         var sum: Float = 0
-        for i in 0 ..< count { let e = exp(row[i] - m); row[i] = e; sum += e }
+        for i in 0 ..< count { sum += row[i] }
         let inv = 1 / sum
         for i in 0 ..< count { row[i] *= inv }
     }

@@ -77,7 +77,7 @@ public struct Conv2D: Sendable {
                                     }
                                     beta = 1
                                 }
-                                Matmul.sgemm(m: o, n: hw, k: ckk, a: pw.baseAddress!, lda: ckk,
+                                Matmul.parallelSgemm(m: o, n: hw, k: ckk, a: pw.baseAddress!, lda: ckk,
                                              b: b, ldb: hw, c: dst, ldc: hw, beta: beta)
                             }
                         }

@@ -57,7 +57,7 @@ public struct Linear: Sendable {
                 }
                 x.storage.withUnsafeBufferPointer { pa in
                     weight.storage.withUnsafeBufferPointer { pw in
-                        Matmul.sgemm(m: rows, n: n, k: k, a: pa.baseAddress!, lda: k,
+                        Matmul.parallelSgemm(m: rows, n: n, k: k, a: pa.baseAddress!, lda: k,
                                      b: pw.baseAddress!, ldb: k, transposeB: true,
                                      c: c, ldc: n, beta: beta)
                     }

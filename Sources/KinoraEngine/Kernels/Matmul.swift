@@ -1,9 +1,13 @@
 import COpenBLAS
+import Dispatch
 
 /// Matrix products, all through OpenBLAS `cblas_sgemm` (row-major).
 public enum Matmul {
     /// `c[m×n] = alpha · op(a) · op(b) + beta · c` on raw row-major buffers with leading
     /// dimensions, so that strided views (one head inside a [L, heads·D] matrix) need no copy.
+    /// Single-threaded: the engine splits work over its own threads (`parallelSgemm`,
+    /// attention heads), so OpenBLAS is kept to one thread. Nested OpenBLAS threads inside
+    /// parallel heads oversubscribed the 2 cores and ran attention 8× slower.
     @inline(__always)
     static func sgemm(
         m: Int, n: Int, k: Int,
@@ -12,11 +16,48 @@ public enum Matmul {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         alpha: Float = 1, beta: Float = 0
     ) {
+        BLASThreads.ensureSingle()
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha,
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// `sgemm` split over `EngineThreads.count` threads: by rows of C when there are enough,
+    /// otherwise by columns (a short sequence through a wide layer). Small products run inline.
+    static func parallelSgemm(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        let threads = EngineThreads.count
+        let work = Double(m) * Double(n) * Double(k)
+        guard threads > 1, work >= 1_000_000 else {
+            sgemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc, alpha: alpha, beta: beta)
+            return
+        }
+        let ptrs = UncheckedSendable((a, b, c))
+        if m >= 32 * threads {
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                let (a, b, c) = ptrs.value
+                let lo = m * t / threads, hi = m * (t + 1) / threads
+                sgemm(m: hi - lo, n: n, k: k, a: a + lo * lda, lda: lda, b: b, ldb: ldb, transposeB: transposeB,
+                      c: c + lo * ldc, ldc: ldc, alpha: alpha, beta: beta)
+            }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                let (a, b, c) = ptrs.value
+                // Column blocks rounded to 16 floats so each thread's stores stay in its own cache lines.
+                let lo = min(n, (n * t / threads + 15) / 16 * 16), hi = t == threads - 1 ? n : min(n, (n * (t + 1) / threads + 15) / 16 * 16)
+                guard hi > lo else { return }
+                let bOffset = transposeB ? lo * ldb : lo
+                sgemm(m: m, n: hi - lo, k: k, a: a, lda: lda, b: b + bOffset, ldb: ldb, transposeB: transposeB,
+                      c: c + lo, ldc: ldc, alpha: alpha, beta: beta)
+            }
+        }
     }
 
     /// The product of two matrices `a [m, k]` and `b [k, n]` (or `b [n, k]` when
@@ -33,7 +74,7 @@ public enum Matmul {
             a.storage.withUnsafeBufferPointer { pa in
                 b.storage.withUnsafeBufferPointer { pb in
                     out.storage.withUnsafeMutableBufferPointer { pc in
-                        sgemm(m: m, n: n, k: k, a: pa.baseAddress!, lda: k,
+                        parallelSgemm(m: m, n: n, k: k, a: pa.baseAddress!, lda: k,
                               b: pb.baseAddress!, ldb: transposeB ? k : n, transposeB: transposeB,
                               c: pc.baseAddress!, ldc: n)
                     }

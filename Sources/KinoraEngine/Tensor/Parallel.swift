@@ -1,3 +1,4 @@
+import COpenBLAS
 import Dispatch
 
 /// The number of worker threads the engine's own loops use (the machine has 2 cores).
@@ -29,4 +30,13 @@ func parallelFor(_ n: Int, minimumPerThread: Int = 1, _ body: (Int) -> Void) {
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// Keeps OpenBLAS single-threaded while the engine runs: the engine parallelises around
+/// its GEMM calls itself.
+public enum BLASThreads {
+    @inline(__always)
+    static func ensureSingle() {
+        if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
+    }
 }
