@@ -54,18 +54,16 @@ public enum Softmax {
     }
 
     /// In-place softmax of one row. A row of all −∞ (every key masked) becomes zeros, not NaN.
+    /// Max and sum run on eight-lane accumulators (a scalar float reduction cannot vectorise).
     @inline(__always)
     static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
-        var m = -Float.infinity
-        for i in 0 ..< count { m = max(m, row[i]) }
+        let m = VectorMath.maximum(row, count: count)
         guard m > -Float.infinity else {
             row.update(repeating: 0, count: count)
             return
         }
         VectorMath.map(row, count: count) { VectorMath.exp($0 - m) }
-        var sum: Float = 0
-        for i in 0 ..< count { sum += row[i] }
-        let inv = 1 / sum
-        for i in 0 ..< count { row[i] *= inv }
+        let inv = 1 / VectorMath.sum(row, count: count)
+        VectorMath.map(row, count: count) { $0 * inv }
     }
 }

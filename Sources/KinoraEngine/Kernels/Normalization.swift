@@ -98,11 +98,12 @@ public struct LayerNorm: Sendable {
                 let w = weight?.storage, b = bias?.storage
                 parallelFor(x.count / d, minimumPerThread: 64) { r in
                     let row = base.value + r * d
-                    let (mean, inv) = Statistics.meanAndInverseStd(row, count: d, epsilon: epsilon)
+                    // Rows are short (a token's features): float accumulators suffice.
+                    let (mean, inv) = VectorMath.meanAndInverseStd(row, count: d, epsilon: epsilon)
                     if let w, let b {
                         for i in 0 ..< d { row[i] = (row[i] - mean) * inv * w[i] + b[i] }
                     } else {
-                        for i in 0 ..< d { row[i] = (row[i] - mean) * inv }
+                        VectorMath.map(row, count: d) { ($0 - mean) * inv }
                     }
                 }
             }

@@ -2,8 +2,8 @@
 /// a time. libm's scalar `expf`/`tanhf`/`erff` cost 10–20 ns an element and dominated the
 /// MLPs; these cost about 1.5 ns.
 ///
-/// Written with plain lane arithmetic and bit casts only: Swift's SIMD `rounded`,
-/// `init(_:rounding:)` and masked `replace` compiled to per-lane calls (10 ns an element).
+/// Written with plain lane arithmetic, blends and bit casts only: Swift's SIMD `rounded`,
+/// `init(_:rounding:)`, `clamped` and `pointwiseMin/Max` compiled to calls (10 ns an element).
 enum VectorMath {
     typealias V = SIMD8<Float>
     typealias U = SIMD8<UInt32>
@@ -12,7 +12,9 @@ enum VectorMath {
     /// outside are clamped (e^−87.3 ≈ 1e-38 stands in for 0, which is what −∞ needs here).
     @inline(__always)
     static func exp(_ x: V) -> V {
-        let xc = pointwiseMin(pointwiseMax(x, V(repeating: -87.33)), V(repeating: 88.72))
+        // `replacing(with:where:)` compiles to compare-and-blend; `pointwiseMin/Max` to calls.
+        let lo = V(repeating: -87.33), hi = V(repeating: 88.72)
+        let xc = x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
         // Round to nearest by adding 1.5·2²³: the integer lands in the low mantissa bits.
         let t = xc * 1.4426950408889634 + 12_582_912.0
         let n = t - 12_582_912.0
@@ -72,5 +74,55 @@ enum VectorMath {
         // erf is odd: give |erf| the sign of z.
         let erf = unsafeBitCast(unsafeBitCast(erfAbs, to: U.self) | (zBits & 0x8000_0000), to: V.self)
         return 0.5 * x * (1 + erf)
+    }
+
+    /// The largest of `count` floats (−∞ for none).
+    @inline(__always)
+    static func maximum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+        var acc = V(repeating: -.infinity)
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+            acc = acc.replacing(with: v, where: v .> acc)
+            i += 8
+        }
+        var m = acc.max()
+        while i < count { m = max(m, p[i]); i += 1 }
+        return m
+    }
+
+    /// The sum of `count` floats, in eight interleaved partial sums.
+    @inline(__always)
+    static func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+        var acc = V(repeating: 0)
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= count {
+            acc += raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+            i += 8
+        }
+        var s = acc.sum()
+        while i < count { s += p[i]; i += 1 }
+        return s
+    }
+
+    /// Mean and 1/sqrt(biased variance + ε) of a short row (a token's features), two passes
+    /// on eight-lane accumulators.
+    @inline(__always)
+    static func meanAndInverseStd(_ p: UnsafePointer<Float>, count: Int, epsilon: Float) -> (Float, Float) {
+        let mean = sum(p, count: count) / Float(count)
+        var acc = V(repeating: 0)
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        let mv = V(repeating: mean)
+        while i + 8 <= count {
+            let d = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self) - mv
+            acc += d * d
+            i += 8
+        }
+        var sq = acc.sum()
+        while i < count { let d = p[i] - mean; sq += d * d; i += 1 }
+        return (mean, 1 / (sq / Float(count) + epsilon).squareRoot())
     }
 }

@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+@testable import KinoraEngine
+
+/// The generation loop on the tiny fixture model: model folder loading, determinism by
+/// seed, given frames kept clean, cancellation, SDEdit and bad requests.
+final class VideoGeneratorTests: XCTestCase {
+    /// Text conditioning of the tiny model's width (24) derived from the prompt's length.
+    struct FakeText: TextConditioner {
+        func conditioning(_ texts: [String], maxTokens: Int) throws -> TextConditioning {
+            var states = try Tensor(zeros: [texts.count, maxTokens, 24])
+            var mask: [[Bool]] = []
+            for (b, t) in texts.enumerated() {
+                let n = min(maxTokens, t.count / 4 + 2)
+                for i in 0 ..< n * 24 { states.storage[b * maxTokens * 24 + i] = sin(Float(i + t.count)) }
+                mask.append((0 ..< maxTokens).map { $0 < n })
+            }
+            let pooled = try Tensor(shape: [texts.count, 24], storage: (0 ..< texts.count * 24).map { cos(Float($0)) / 5 })
+            return TextConditioning(states: states, mask: mask, pooled: pooled)
+        }
+    }
+
+    func tinyModelFolder() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kinora-model-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let fixture = { (name: String, ext: String) in try XCTUnwrap(Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures")) }
+        try FileManager.default.copyItem(at: fixture("video_tiny_config", "json"), to: dir.appendingPathComponent("config.json"))
+        try FileManager.default.copyItem(at: fixture("ae_tiny", "safetensors"), to: dir.appendingPathComponent("autoencoder.safetensors"))
+        try FileManager.default.copyItem(at: fixture("dit_tiny", "safetensors"), to: dir.appendingPathComponent("dit.safetensors"))
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir.path
+    }
+
+    func testGeneratesDeterministicallyAndKeepsGivenFrames() throws {
+        let model = try VideoModel(directory: try tinyModelFolder())
+        let generator = VideoGenerator(textEncoder: FakeText(), model: model)
+        var request = VideoGenerationRequest(prompt: "a red ball", frames: 3)
+        request.steps = 3
+        request.seed = 11
+        let given = try Tensor(shape: [4, 4, 4], storage: (0 ..< 64).map { Float($0) / 64 })
+        request.givenLatents = [0: given]
+        var steps: [Int] = []
+        let a = try generator.generateLatents(request, progress: { steps.append($0.step); return true })
+        let b = try generator.generateLatents(request)
+        XCTAssertEqual(steps, [1, 2, 3])
+        XCTAssertEqual(a, b, "same seed, same latents")
+        XCTAssertEqual(a.shape, [3, 4, 4, 4])
+        XCTAssertEqual(Array(a.storage[0 ..< 64]), given.storage, "the given frame stays clean")
+        request.seed = 12
+        XCTAssertNotEqual(try generator.generateLatents(request), a)
+
+        let frames = try model.decode(latents: a)
+        XCTAssertEqual(frames.shape, [3, 3, 16, 16])
+        XCTAssertEqual(try model.encode(frames: frames).shape, [3, 4, 4, 4])
+
+        request.guidanceScale = 1
+        XCTAssertEqual(try generator.generateLatents(request).shape, [3, 4, 4, 4])
+        request.initialLatents = a
+        request.strength = 0.5
+        XCTAssertEqual(try generator.generateLatents(request).shape, [3, 4, 4, 4])
+    }
+
+    func testCancelAndBadRequests() throws {
+        let generator = VideoGenerator(textEncoder: FakeText(), model: try VideoModel(directory: try tinyModelFolder()))
+        var request = VideoGenerationRequest(prompt: "x", frames: 3)
+        request.steps = 4
+        XCTAssertThrowsError(try generator.generateLatents(request, progress: { $0.step < 2 })) {
+            XCTAssertEqual($0 as? EngineError, .cancelled)
+        }
+        request.givenLatents = [5: try Tensor(zeros: [4, 4, 4])]
+        XCTAssertThrowsError(try generator.generateLatents(request))
+        request.givenLatents = [:]
+        request.strength = 0
+        XCTAssertThrowsError(try generator.generateLatents(request))
+        XCTAssertThrowsError(try VideoModel(directory: "/nonexistent")) {
+            XCTAssertTrue("\($0)".contains("config.json"))
+        }
+    }
+}
