@@ -15,7 +15,7 @@ public struct Conv2D: Sendable {
 
     /// Validates the weight layout, bias and geometry.
     public init(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) throws {
-        guard weight.rank == 4 else {
+        guard weight.rank == 4, weight.shape.allSatisfy({ $0 > 0 }) else {
             throw EngineError.shapeMismatch(operation: "Conv2D", detail: "weight must be [O, C, kH, kW], got \(weight.shape)")
         }
         if let bias, bias.shape != [weight.shape[0]] {
@@ -53,7 +53,7 @@ public struct Conv2D: Sendable {
         let o = outChannels
         let ckk = c * kh * kw
         let hw = ho * wo
-        var out = Tensor(uncheckedZeros: [n, o, ho, wo])
+        var out = Tensor(uninitialized: [n, o, ho, wo])  // every element written by the GEMM
         let direct = kh == 1 && kw == 1 && stride == 1 && padding == 0
         var cols = [Float](repeating: 0, count: direct ? 0 : ckk * hw)
         Profiler.measure("conv2d", flops: 2 * Double(n * o * hw) * Double(ckk)) {

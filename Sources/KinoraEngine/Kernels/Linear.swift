@@ -10,7 +10,7 @@ public struct Linear: Sendable {
 
     /// Validates that `weight` is a matrix and `bias` matches its rows.
     public init(weight: Tensor, bias: Tensor?) throws {
-        guard weight.rank == 2 else {
+        guard weight.rank == 2, weight.shape[0] > 0, weight.shape[1] > 0 else {
             throw EngineError.shapeMismatch(operation: "Linear", detail: "weight must be [out, in], got \(weight.shape)")
         }
         if let bias, bias.shape != [weight.shape[0]] {
@@ -35,13 +35,14 @@ public struct Linear: Sendable {
         let rows = x.count / max(1, inFeatures)
         var outShape = x.shape
         outShape[outShape.count - 1] = outFeatures
-        var out = Tensor(uncheckedZeros: outShape)
+        var out = Tensor(uninitialized: outShape)
         apply(x, rows: rows, into: &out)
         return out
     }
 
     /// Writes `x · Wᵀ + b` into `out` (whose shape the caller has made right).
     func apply(_ x: Tensor, rows: Int, into out: inout Tensor) {
+        // Every element of `out` is written: bias then β = 1, or β = 0 (which ignores C).
         let (n, k) = (outFeatures, inFeatures)
         guard rows > 0 else { return }
         Profiler.measure("linear", flops: 2 * Double(rows) * Double(n) * Double(k)) {

@@ -37,6 +37,9 @@ public struct DiscreteNoiseSchedule: Sendable {
 
     /// (α, σ) = (√ᾱ_t, √(1 − ᾱ_t)) at a timestep; a negative timestep is clean data (1, 0).
     public func alphaSigma(_ t: Float) throws -> (Double, Double) {
+        guard t.isFinite, t < Float(trainingSteps) else {
+            throw EngineError.invalidArgument(operation: "DiscreteNoiseSchedule", detail: "timestep \(t) outside [0, \(trainingSteps))")
+        }
         if t < 0 { return (1, 0) }
         let i = Int(t.rounded())
         guard i < trainingSteps else {

@@ -38,6 +38,14 @@ public struct Tensor: Sendable, Equatable {
         self.storage = storage
     }
 
+    /// Internal: a tensor whose every element the caller will overwrite (a GEMM output with
+    /// β = 0, an attention output): skips zero-filling megabytes per layer.
+    init(uninitialized shape: [Int]) {
+        let n = shape.reduce(1, *)
+        self.shape = shape
+        self.storage = [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
+    }
+
     /// Internal: an uninitialised-looking (zeroed) tensor whose shape kernels have validated.
     init(uncheckedZeros shape: [Int]) {
         self.shape = shape

@@ -88,7 +88,7 @@ struct BertLayer: Sendable {
     func callAsFunction(_ x: Tensor, lengths: [Int], workspace: inout AttentionWorkspace) throws -> Tensor {
         let h = x.shape[1]
         let fused = try qkv(x)
-        var context = Tensor(uncheckedZeros: x.shape)
+        var context = Tensor(uninitialized: x.shape)  // every head's columns written
         fused.storage.withUnsafeBufferPointer { pf in
             context.storage.withUnsafeMutableBufferPointer { pc in
                 var row = 0

@@ -41,7 +41,7 @@ struct DiTBlock: Sendable {
         var h = try norm1(x)
         TokenModulation.modulate(&h, batch: batch, tokens: n, mod: mod, shiftChunk: 0, scaleChunk: 1, chunks: 6)
         let fused = try qkv(h)
-        var attended = Tensor(uncheckedZeros: [batch * n, d])
+        var attended = Tensor(uninitialized: [batch * n, d])  // every head's columns written
         fused.storage.withUnsafeBufferPointer { pf in
             attended.storage.withUnsafeMutableBufferPointer { pa in
                 for b in 0 ..< batch {
@@ -55,7 +55,7 @@ struct DiTBlock: Sendable {
         TokenModulation.gatedAdd(&x, try attentionOut(attended), batch: batch, tokens: n, mod: mod, gateChunk: 2, chunks: 6)
 
         let q = try crossQuery(try normCross(x))
-        var crossed = Tensor(uncheckedZeros: [batch * n, d])
+        var crossed = Tensor(uninitialized: [batch * n, d])
         q.storage.withUnsafeBufferPointer { pq in
             keyValues.storage.withUnsafeBufferPointer { pkv in
                 maskBias.withUnsafeBufferPointer { pm in

@@ -71,6 +71,9 @@ public struct VideoDiT: Sendable {
             throw EngineError.shapeMismatch(operation: "VideoDiT.prepare", detail: "context \(context.shape), pooled \(pooled.shape), text dim \(c.textDim)")
         }
         let (b, l) = (context.shape[0], context.shape[1])
+        guard b > 0, l > 0 else {
+            throw EngineError.shapeMismatch(operation: "VideoDiT.prepare", detail: "context \(context.shape) has no tokens")
+        }
         guard mask.count == b, mask.allSatisfy({ $0.count == l }) else {
             throw EngineError.shapeMismatch(operation: "VideoDiT.prepare", detail: "mask must be [\(b)][\(l)]")
         }

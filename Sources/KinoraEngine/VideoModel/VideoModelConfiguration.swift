@@ -66,7 +66,8 @@ public struct AutoencoderConfiguration: Sendable, Codable, Equatable {
     }
 
     public func validate(source: String = "autoencoder configuration") throws {
-        guard !channels.isEmpty, channels.allSatisfy({ $0 > 0 && $0 % groups == 0 }), groups > 0, latentChannels > 0 else {
+        // groups > 0 first: the channel check divides by it.
+        guard groups > 0, latentChannels > 0, !channels.isEmpty, channels.allSatisfy({ $0 > 0 && $0 % groups == 0 }) else {
             throw EngineError.invalidConfiguration(file: source, detail: "inconsistent sizes \(self)")
         }
     }
