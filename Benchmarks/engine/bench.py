@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -87,6 +86,10 @@ def torch_peer(args, sentences):
     with torch.inference_mode():
         velocity = dit(*inputs)
         res["dit_eager"] = median_time(lambda: dit(*inputs), args.repeats)
+        # Diagnostic: on a loaded machine two OpenMP threads can be slower than one.
+        torch.set_num_threads(1)
+        res["dit_eager_1thread"] = median_time(lambda: dit(*inputs), args.repeats)
+        torch.set_num_threads(THREADS)
     write_dit(cfg, dit, inputs, velocity, os.path.join(WORK, "dit"))
     if not args.no_compile:
         try:
@@ -105,12 +108,20 @@ def torch_peer(args, sentences):
             res["onnx_export"] = "ok"
         except Exception as e:
             res["onnx_export"] = f"{type(e).__name__}: {e}"[:300]
-    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    res["peak_rss_mb"] = peak_rss_mb()
     return res
 
 
+def peak_rss_mb():
+    """VmHWM: unlike ru_maxrss it is not inherited from the parent across fork+exec."""
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 ORT_SNIPPET = r"""
-import json, statistics, sys, time, resource
+import json, statistics, sys, time
 import numpy as np, onnxruntime as ort
 from safetensors.numpy import load_file
 path, io_path, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -124,7 +135,8 @@ ts = []
 for _ in range(repeats):
     t0 = time.perf_counter(); s.run(None, feed); ts.append(time.perf_counter() - t0)
 print(json.dumps({"dit": statistics.median(ts), "max_abs_diff": float(np.abs(out - io["velocity"]).max()),
-                  "ort": ort.__version__, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "ort": ort.__version__,
+                  "peak_rss_mb": [int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]}))
 """
 
 
@@ -166,6 +178,7 @@ def main():
     print(f"{'MiniLM, 16 sentences (ms)':44} {e_m*1e3:10.2f} {peer['minilm_eager']*1e3:10.2f} {peer['minilm_eager']/e_m:8.2f}x")
     print(f"{'DiT forward, batch 2 x 256 tokens (ms)':44} {e_d*1e3:10.2f} {peer['dit_eager']*1e3:10.2f} {peer['dit_eager']/e_d:8.2f}x")
     print(f"{'DiT sampler step, text K/V cached (ms)':44} {e_step*1e3:10.2f} {peer['dit_eager']*1e3:10.2f} {peer['dit_eager']/e_step:8.2f}x")
+    print(f"{'  vs PyTorch eager, 1 thread (ms)':44} {e_d*1e3:10.2f} {peer['dit_eager_1thread']*1e3:10.2f} {peer['dit_eager_1thread']/e_d:8.2f}x")
     if "dit_compiled" in peer:
         print(f"{'  vs torch.compile (ms)':44} {e_d*1e3:10.2f} {peer['dit_compiled']*1e3:10.2f} {peer['dit_compiled']/e_d:8.2f}x")
     elif "dit_compiled_error" in peer:

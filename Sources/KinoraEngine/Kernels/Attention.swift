@@ -75,13 +75,14 @@ public enum Attention {
         let chunk = min(queryChunk, lq)
         let threads = max(1, min(EngineThreads.count, heads))
         let scale = 1 / Float(d).squareRoot()
-        workspace.reserve(threads * chunk * lk)
+        workspace.reserve(threads * chunk * (lk + 1))
         Profiler.measure("attention", flops: 4 * Double(heads) * Double(lq) * Double(lk) * Double(d)) {
             workspace.buffer.withUnsafeMutableBufferPointer { ps in
                 let ptrs = UncheckedSendable((q, k, v, out, ps.baseAddress!, maskBias))
                 let body: @Sendable (Int) -> Void = { t in
                     let (q, k, v, o, s, maskBias) = ptrs.value
                     let scores = s + t * chunk * lk
+                    let norms = s + threads * chunk * lk + t * chunk
                     for h in heads * t / threads ..< heads * (t + 1) / threads {
                         var start = 0
                         while start < lq {
@@ -89,13 +90,26 @@ public enum Attention {
                             Matmul.sgemm(m: rows, n: lk, k: d, a: q + start * ldq + h * d, lda: ldq,
                                          b: k + h * d, ldb: ldk, transposeB: true,
                                          c: scores, ldc: lk, alpha: scale)
+                            // Unnormalised softmax (exp and sum in one pass); the 1/sum goes onto
+                            // the D-wide output row instead of the keys-wide score row.
                             for r in 0 ..< rows {
                                 let row = scores + r * lk
                                 if let maskBias { for j in 0 ..< lk { row[j] += maskBias[j] } }
-                                Softmax.softmaxRow(row, count: lk)
+                                let m = VectorMath.maximum(row, count: lk)
+                                if m == -Float.infinity {
+                                    row.update(repeating: 0, count: lk)
+                                    norms[r] = 0
+                                } else {
+                                    norms[r] = 1 / VectorMath.expShiftedSum(row, count: lk, shift: m)
+                                }
                             }
+                            let outRows = o + start * ldo + h * d
                             Matmul.sgemm(m: rows, n: d, k: lk, a: scores, lda: lk, b: v + h * d, ldb: ldv,
-                                         c: o + start * ldo + h * d, ldc: ldo)
+                                         c: outRows, ldc: ldo)
+                            for r in 0 ..< rows {
+                                let inv = norms[r]
+                                VectorMath.map(outRows + r * ldo, count: d) { $0 * inv }
+                            }
                             start += rows
                         }
                     }

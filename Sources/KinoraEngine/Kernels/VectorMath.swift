@@ -76,6 +76,29 @@ enum VectorMath {
         return 0.5 * x * (1 + erf)
     }
 
+    /// Replaces each of `count` floats x with e^(x − m) and returns their sum, in one pass.
+    @inline(__always)
+    static func expShiftedSum(_ p: UnsafeMutablePointer<Float>, count: Int, shift m: Float) -> Float {
+        var acc = V(repeating: 0)
+        var i = 0
+        let raw = UnsafeMutableRawPointer(p)
+        let mv = V(repeating: m)
+        while i + 8 <= count {
+            let e = exp(raw.loadUnaligned(fromByteOffset: i * 4, as: V.self) - mv)
+            raw.storeBytes(of: e, toByteOffset: i * 4, as: V.self)
+            acc += e
+            i += 8
+        }
+        var s = acc.sum()
+        if i < count {
+            var v = V(repeating: -.infinity)
+            for j in 0 ..< count - i { v[j] = p[i + j] }
+            let e = exp(v - mv)
+            for j in 0 ..< count - i { p[i + j] = e[j]; s += e[j] }
+        }
+        return s
+    }
+
     /// The largest of `count` floats (−∞ for none).
     @inline(__always)
     static func maximum(_ p: UnsafePointer<Float>, count: Int) -> Float {
