@@ -75,15 +75,16 @@ public enum Attention {
         let chunk = min(queryChunk, lq)
         let threads = max(1, min(EngineThreads.count, heads))
         let scale = 1 / Float(d).squareRoot()
-        workspace.reserve(threads * chunk * (lk + 1))
+        // One score buffer per head: heads are handed out dynamically (see parallelSgemm).
+        workspace.reserve(heads * chunk * (lk + 1))
         Profiler.measure("attention", flops: 4 * Double(heads) * Double(lq) * Double(lk) * Double(d)) {
             workspace.buffer.withUnsafeMutableBufferPointer { ps in
                 let ptrs = UncheckedSendable((q, k, v, out, ps.baseAddress!, maskBias))
-                let body: @Sendable (Int) -> Void = { t in
+                let body: @Sendable (Int) -> Void = { h in
                     let (q, k, v, o, s, maskBias) = ptrs.value
-                    let scores = s + t * chunk * lk
-                    let norms = s + threads * chunk * lk + t * chunk
-                    for h in heads * t / threads ..< heads * (t + 1) / threads {
+                    let scores = s + h * chunk * lk
+                    let norms = s + heads * chunk * lk + h * chunk
+                    do {
                         var start = 0
                         while start < lq {
                             let rows = min(chunk, lq - start)
@@ -114,7 +115,11 @@ public enum Attention {
                         }
                     }
                 }
-                if threads == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: body) }
+                if threads == 1 {
+                    for h in 0 ..< heads { body(h) }
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: heads, execute: body)
+                }
             }
         }
     }

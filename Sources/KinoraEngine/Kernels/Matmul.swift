@@ -24,8 +24,11 @@ public enum Matmul {
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// `sgemm` split over `EngineThreads.count` threads: by rows of C when there are enough,
-    /// otherwise by columns (a short sequence through a wide layer). Small products run inline.
+    /// `sgemm` split over the engine's threads: by blocks of rows of C when there are enough,
+    /// otherwise by blocks of columns (a short sequence through a wide layer); small products
+    /// run inline. There are more blocks than threads, handed out dynamically, so that a
+    /// thread that loses its core to another process (the GStreamer pipeline, a training
+    /// run) does not hold the others back at the join.
     static func parallelSgemm(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int,
@@ -40,18 +43,24 @@ public enum Matmul {
             return
         }
         let ptrs = UncheckedSendable((a, b, c))
+        let blocksWanted = 4 * threads
         if m >= 32 * threads {
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
+            // Row blocks of at least 32 rows.
+            let blocks = max(threads, min(blocksWanted, m / 32))
+            DispatchQueue.concurrentPerform(iterations: blocks) { t in
                 let (a, b, c) = ptrs.value
-                let lo = m * t / threads, hi = m * (t + 1) / threads
+                let lo = m * t / blocks, hi = m * (t + 1) / blocks
                 sgemm(m: hi - lo, n: n, k: k, a: a + lo * lda, lda: lda, b: b, ldb: ldb, transposeB: transposeB,
                       c: c + lo * ldc, ldc: ldc, alpha: alpha, beta: beta)
             }
         } else {
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
+            // Column blocks of at least 64 columns, multiples of 16 floats so that blocks
+            // do not share cache lines.
+            let blocks = max(1, min(blocksWanted, n / 64))
+            DispatchQueue.concurrentPerform(iterations: blocks) { t in
                 let (a, b, c) = ptrs.value
-                // Column blocks rounded to 16 floats so each thread's stores stay in its own cache lines.
-                let lo = min(n, (n * t / threads + 15) / 16 * 16), hi = t == threads - 1 ? n : min(n, (n * (t + 1) / threads + 15) / 16 * 16)
+                let lo = t == 0 ? 0 : (n * t / blocks) / 16 * 16
+                let hi = t == blocks - 1 ? n : (n * (t + 1) / blocks) / 16 * 16
                 guard hi > lo else { return }
                 let bOffset = transposeB ? lo * ldb : lo
                 sgemm(m: m, n: hi - lo, k: k, a: a, lda: lda, b: b + bOffset, ldb: ldb, transposeB: transposeB,

@@ -7,8 +7,9 @@ public enum EngineThreads {
     nonisolated(unsafe) public static var count: Int = 2
 }
 
-/// Runs `body(i)` for i in 0..<n, spread over `EngineThreads.count` threads in contiguous
-/// blocks. Small loops run inline: a dispatch costs microseconds.
+/// Runs `body(i)` for i in 0..<n over `EngineThreads.count` threads, in contiguous blocks
+/// (a few per thread, handed out dynamically, so a thread that loses its core does not hold
+/// up the join). Small loops run inline: a dispatch costs microseconds.
 @inline(__always)
 func parallelFor(_ n: Int, minimumPerThread: Int = 1, _ body: (Int) -> Void) {
     let threads = min(EngineThreads.count, n / max(1, minimumPerThread))
@@ -16,10 +17,11 @@ func parallelFor(_ n: Int, minimumPerThread: Int = 1, _ body: (Int) -> Void) {
         for i in 0 ..< n { body(i) }
         return
     }
+    let blocks = min(n, 4 * threads)
     withoutActuallyEscaping(body) { body in
         let box = UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            let lo = n * t / threads, hi = n * (t + 1) / threads
+        DispatchQueue.concurrentPerform(iterations: blocks) { t in
+            let lo = n * t / blocks, hi = n * (t + 1) / blocks
             for i in lo ..< hi { box.value(i) }
         }
     }

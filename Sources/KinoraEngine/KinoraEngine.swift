@@ -1,0 +1,28 @@
+// KinoraEngine: Kinora's inference engine — float32 tensors and kernels on OpenBLAS, safetensors
+// loading, the MiniLM text encoder, samplers, reproducible noise and the video model. It knows
+// nothing of GStreamer, D-Bus or what the frames show.
+//
+// Layout (one folder a layer, one type a file):
+// - Tensor/       `Tensor` (row-major float32, copy-on-write storage), `EngineError`, the
+//                 2-thread `parallelFor`, the optional `Profiler` used by the benchmark.
+// - Kernels/      `Matmul` (cblas_sgemm; OpenBLAS kept single-threaded, the engine splits
+//                 GEMMs by rows or columns over its own threads), `Linear`, `Conv2D` (im2col +
+//                 GEMM), `GroupNorm`/`LayerNorm`/`RMSNorm`, `Softmax`, `Attention` (chunked over
+//                 queries, heads read in place from projection outputs, key mask), `Activation`
+//                 (SiLU, GELU erf/tanh on 8-lane `VectorMath`), `SinusoidalEmbedding`,
+//                 `Patchify`, `Upsample`, fused `Elementwise` (adaLN modulate, gated residual).
+// - Weights/      `SafetensorsFile` (mmap, strict header validation, F32/F16/BF16),
+//                 `WeightLoader` (candle's VarBuilder: `loader.pp("blocks").pp(3)`).
+// - TextEncoder/  `BasicTokenizer` + `WordPieceTokenizer` (BERT, as Hugging Face's), `BertModel`,
+//                 `MiniLMTextEncoder` (mean-pooled, normalised; the denoiser's conditioning).
+// - Random/       `PhiloxGenerator` (Philox 4×32-10 + Box–Muller; twin: Training/kinora_rng.py).
+// - Samplers/     `Sampler` protocol; `FlowMatchEulerSampler`, `FlowMatchHeunSampler`,
+//                 `DDIMSampler`, `DPMSolverMultistepSampler`; `TimestepSchedule` (shift),
+//                 `ClassifierFreeGuidance`, `SamplingLoop` (progress, cancel, preview).
+// - VideoModel/   Training/kinora_train/model.py in Swift: `FrameAutoencoder`, `VideoDiT`
+//                 (+ `DiTBlock`), `VideoModelConfiguration` (config.json), `VideoModel` (a model
+//                 folder) and `VideoGenerator` (prompt → latent clip, given frames, SDEdit).
+//
+// Every public entry validates shapes and arguments and throws `EngineError`,
+// `SafetensorsError` or `WeightError` with context; nothing reachable from a model file or a
+// request is meant to trap.
