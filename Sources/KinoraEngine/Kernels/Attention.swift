@@ -36,26 +36,26 @@ public enum Attention {
         var out = Tensor(uncheckedZeros: [b, lq, width])
         guard lq > 0, lk > 0 else { return out }
         let maskBias: [Float]? = keyMask.map { m in m.flatMap { $0.map { $0 ? 0 : -Float.infinity } } }
+        let segments = (0 ..< b).map { bi in
+            Segment(query: bi * lq * width, key: bi * lk * width, value: bi * lk * width, output: bi * lq * width,
+                    queries: lq, keys: lk, mask: maskBias == nil ? nil : bi * lk)
+        }
         var workspace = AttentionWorkspace()
         q.storage.withUnsafeBufferPointer { pq in
             k.storage.withUnsafeBufferPointer { pk in
                 v.storage.withUnsafeBufferPointer { pv in
                     out.storage.withUnsafeMutableBufferPointer { pOut in
-                        let po = pOut.baseAddress!
-                        for bi in 0 ..< b {
-                            let run = { (mask: UnsafePointer<Float>?) in
-                                attend(q: pq.baseAddress! + bi * lq * width, ldq: width,
-                                       k: pk.baseAddress! + bi * lk * width, ldk: width,
-                                       v: pv.baseAddress! + bi * lk * width, ldv: width,
-                                       out: po + bi * lq * width, ldo: width,
-                                       queries: lq, keys: lk, heads: heads, headDim: width / heads,
-                                       maskBias: mask, queryChunk: queryChunk, workspace: &workspace)
-                            }
-                            if let maskBias {
-                                maskBias.withUnsafeBufferPointer { run($0.baseAddress! + bi * lk) }
-                            } else {
-                                run(nil)
-                            }
+                        let po = pOut
+                        let run = { (mask: UnsafePointer<Float>?) in
+                            attend(q: pq.baseAddress!, ldq: width, k: pk.baseAddress!, ldk: width,
+                                   v: pv.baseAddress!, ldv: width, out: po.baseAddress!, ldo: width,
+                                   segments: segments, heads: heads, headDim: width / heads,
+                                   maskBias: mask, queryChunk: queryChunk, workspace: &workspace)
+                        }
+                        if let maskBias {
+                            maskBias.withUnsafeBufferPointer { run($0.baseAddress!) }
+                        } else {
+                            run(nil)
                         }
                     }
                 }
@@ -64,61 +64,82 @@ public enum Attention {
         return out
     }
 
-    /// The core on raw strided matrices of one sequence: for each head h, rows of
-    /// `q + h·D` (leading dimension `ldq`) attend to rows of `k + h·D`, `v + h·D`; the result
-    /// goes to `out + h·D` (leading dimension `ldo`). Heads run in parallel, each thread with
-    /// its own score buffer from `workspace`. `maskBias` is `keys` additive biases (0 or −∞).
+    /// One sequence inside strided buffers: element offsets of its first query, key, value
+    /// and output row, its lengths, and the offset of its `keys` mask biases (if masked).
+    struct Segment {
+        var query: Int, key: Int, value: Int, output: Int
+        var queries: Int, keys: Int
+        var mask: Int?
+    }
+
+    /// The core on raw strided matrices: for each segment and head h, rows of `q + h·D`
+    /// (leading dimension `ldq`) attend to rows of `k + h·D` and `v + h·D`; the result goes to
+    /// `out + h·D` (leading dimension `ldo`). All (segment, head) pairs — a ragged batch of
+    /// sentences, or the samples of a batch — are handed out to the threads dynamically, each
+    /// with its own score buffer from `workspace`. Mask biases are 0 or −∞ per key.
     static func attend(q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, ldk: Int,
                        v: UnsafePointer<Float>, ldv: Int, out: UnsafeMutablePointer<Float>, ldo: Int,
-                       queries lq: Int, keys lk: Int, heads: Int, headDim d: Int,
+                       segments: [Segment], heads: Int, headDim d: Int,
                        maskBias: UnsafePointer<Float>?, queryChunk: Int, workspace: inout AttentionWorkspace) {
-        let chunk = min(queryChunk, lq)
-        let threads = max(1, min(EngineThreads.count, heads))
+        let items = segments.count * heads
+        guard items > 0 else { return }
         let scale = 1 / Float(d).squareRoot()
-        // One score buffer per head: heads are handed out dynamically (see parallelSgemm).
-        workspace.reserve(heads * chunk * (lk + 1))
-        Profiler.measure("attention", flops: 4 * Double(heads) * Double(lq) * Double(lk) * Double(d)) {
+        // Scratch offsets per segment: each head of it needs chunk·keys scores + chunk norms.
+        var scratchStart: [Int] = []
+        var total = 0
+        var flops = 0.0
+        for seg in segments {
+            scratchStart.append(total)
+            total += heads * min(queryChunk, seg.queries) * (seg.keys + 1)
+            flops += 4 * Double(heads) * Double(seg.queries) * Double(seg.keys) * Double(d)
+        }
+        workspace.reserve(total)
+        let segs = segments
+        Profiler.measure("attention", flops: flops) {
             workspace.buffer.withUnsafeMutableBufferPointer { ps in
-                let ptrs = UncheckedSendable((q, k, v, out, ps.baseAddress!, maskBias))
-                let body: @Sendable (Int) -> Void = { h in
-                    let (q, k, v, o, s, maskBias) = ptrs.value
-                    let scores = s + h * chunk * lk
-                    let norms = s + heads * chunk * lk + h * chunk
-                    do {
-                        var start = 0
-                        while start < lq {
-                            let rows = min(chunk, lq - start)
-                            Matmul.sgemm(m: rows, n: lk, k: d, a: q + start * ldq + h * d, lda: ldq,
-                                         b: k + h * d, ldb: ldk, transposeB: true,
-                                         c: scores, ldc: lk, alpha: scale)
-                            // Unnormalised softmax (exp and sum in one pass); the 1/sum goes onto
-                            // the D-wide output row instead of the keys-wide score row.
-                            for r in 0 ..< rows {
-                                let row = scores + r * lk
-                                if let maskBias { for j in 0 ..< lk { row[j] += maskBias[j] } }
-                                let m = VectorMath.maximum(row, count: lk)
-                                if m == -Float.infinity {
-                                    row.update(repeating: 0, count: lk)
-                                    norms[r] = 0
-                                } else {
-                                    norms[r] = 1 / VectorMath.expShiftedSum(row, count: lk, shift: m)
-                                }
+                let ptrs = UncheckedSendable((q, k, v, out, ps.baseAddress!, maskBias, scratchStart))
+                let body: @Sendable (Int) -> Void = { item in
+                    let (q, k, v, o, s, maskBias, scratchStart) = ptrs.value
+                    let seg = segs[item / heads], h = item % heads
+                    let (lq, lk) = (seg.queries, seg.keys)
+                    guard lq > 0, lk > 0 else { return }
+                    let chunk = min(queryChunk, lq)
+                    let scores = s + scratchStart[item / heads] + h * chunk * (lk + 1)
+                    let norms = scores + chunk * lk
+                    let mask = seg.mask.flatMap { offset in maskBias.map { $0 + offset } }
+                    var start = 0
+                    while start < lq {
+                        let rows = min(chunk, lq - start)
+                        Matmul.sgemm(m: rows, n: lk, k: d, a: q + seg.query + start * ldq + h * d, lda: ldq,
+                                     b: k + seg.key + h * d, ldb: ldk, transposeB: true,
+                                     c: scores, ldc: lk, alpha: scale)
+                        // Unnormalised softmax (exp and sum in one pass); the 1/sum goes onto
+                        // the D-wide output row instead of the keys-wide score row.
+                        for r in 0 ..< rows {
+                            let row = scores + r * lk
+                            if let mask { for j in 0 ..< lk { row[j] += mask[j] } }
+                            let m = VectorMath.maximum(row, count: lk)
+                            if m == -Float.infinity {
+                                row.update(repeating: 0, count: lk)
+                                norms[r] = 0
+                            } else {
+                                norms[r] = 1 / VectorMath.expShiftedSum(row, count: lk, shift: m)
                             }
-                            let outRows = o + start * ldo + h * d
-                            Matmul.sgemm(m: rows, n: d, k: lk, a: scores, lda: lk, b: v + h * d, ldb: ldv,
-                                         c: outRows, ldc: ldo)
-                            for r in 0 ..< rows {
-                                let inv = norms[r]
-                                VectorMath.map(outRows + r * ldo, count: d) { $0 * inv }
-                            }
-                            start += rows
                         }
+                        let outRows = o + seg.output + start * ldo + h * d
+                        Matmul.sgemm(m: rows, n: d, k: lk, a: scores, lda: lk, b: v + seg.value + h * d, ldb: ldv,
+                                     c: outRows, ldc: ldo)
+                        for r in 0 ..< rows {
+                            let inv = norms[r]
+                            VectorMath.map(outRows + r * ldo, count: d) { $0 * inv }
+                        }
+                        start += rows
                     }
                 }
-                if threads == 1 {
-                    for h in 0 ..< heads { body(h) }
+                if EngineThreads.count <= 1 || items == 1 {
+                    for i in 0 ..< items { body(i) }
                 } else {
-                    DispatchQueue.concurrentPerform(iterations: heads, execute: body)
+                    DispatchQueue.concurrentPerform(iterations: items, execute: body)
                 }
             }
         }

@@ -89,17 +89,18 @@ struct BertLayer: Sendable {
         let h = x.shape[1]
         let fused = try qkv(x)
         var context = Tensor(uninitialized: x.shape)  // every head's columns written
+        var segments: [Attention.Segment] = []
+        var row = 0
+        for n in lengths {
+            segments.append(.init(query: row * 3 * h, key: row * 3 * h + h, value: row * 3 * h + 2 * h, output: row * h,
+                                  queries: n, keys: n, mask: nil))
+            row += n
+        }
         fused.storage.withUnsafeBufferPointer { pf in
             context.storage.withUnsafeMutableBufferPointer { pc in
-                var row = 0
-                for n in lengths {
-                    let base = pf.baseAddress! + row * 3 * h
-                    Attention.attend(q: base, ldq: 3 * h, k: base + h, ldk: 3 * h, v: base + 2 * h, ldv: 3 * h,
-                                     out: pc.baseAddress! + row * h, ldo: h, queries: n, keys: n,
-                                     heads: heads, headDim: h / heads, maskBias: nil, queryChunk: 256,
-                                     workspace: &workspace)
-                    row += n
-                }
+                Attention.attend(q: pf.baseAddress!, ldq: 3 * h, k: pf.baseAddress!, ldk: 3 * h, v: pf.baseAddress!, ldv: 3 * h,
+                                 out: pc.baseAddress!, ldo: h, segments: segments, heads: heads, headDim: h / heads,
+                                 maskBias: nil, queryChunk: 256, workspace: &workspace)
             }
         }
         var attended = try attentionOutput(context)

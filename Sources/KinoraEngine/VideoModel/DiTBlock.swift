@@ -42,31 +42,32 @@ struct DiTBlock: Sendable {
         TokenModulation.modulate(&h, batch: batch, tokens: n, mod: mod, shiftChunk: 0, scaleChunk: 1, chunks: 6)
         let fused = try qkv(h)
         var attended = Tensor(uninitialized: [batch * n, d])  // every head's columns written
+        let selfSegments = (0 ..< batch).map {
+            Attention.Segment(query: $0 * n * 3 * d, key: $0 * n * 3 * d + d, value: $0 * n * 3 * d + 2 * d,
+                              output: $0 * n * d, queries: n, keys: n, mask: nil)
+        }
         fused.storage.withUnsafeBufferPointer { pf in
             attended.storage.withUnsafeMutableBufferPointer { pa in
-                for b in 0 ..< batch {
-                    let base = pf.baseAddress! + b * n * 3 * d
-                    Attention.attend(q: base, ldq: 3 * d, k: base + d, ldk: 3 * d, v: base + 2 * d, ldv: 3 * d,
-                                     out: pa.baseAddress! + b * n * d, ldo: d, queries: n, keys: n,
-                                     heads: heads, headDim: d / heads, maskBias: nil, queryChunk: 256, workspace: &workspace)
-                }
+                Attention.attend(q: pf.baseAddress!, ldq: 3 * d, k: pf.baseAddress!, ldk: 3 * d, v: pf.baseAddress!, ldv: 3 * d,
+                                 out: pa.baseAddress!, ldo: d, segments: selfSegments, heads: heads, headDim: d / heads,
+                                 maskBias: nil, queryChunk: 256, workspace: &workspace)
             }
         }
         TokenModulation.gatedAdd(&x, try attentionOut(attended), batch: batch, tokens: n, mod: mod, gateChunk: 2, chunks: 6)
 
         let q = try crossQuery(try normCross(x))
         var crossed = Tensor(uninitialized: [batch * n, d])
+        let crossSegments = (0 ..< batch).map {
+            Attention.Segment(query: $0 * n * d, key: $0 * l * 2 * d, value: $0 * l * 2 * d + d,
+                              output: $0 * n * d, queries: n, keys: l, mask: $0 * l)
+        }
         q.storage.withUnsafeBufferPointer { pq in
             keyValues.storage.withUnsafeBufferPointer { pkv in
                 maskBias.withUnsafeBufferPointer { pm in
                     crossed.storage.withUnsafeMutableBufferPointer { pc in
-                        for b in 0 ..< batch {
-                            let kv = pkv.baseAddress! + b * l * 2 * d
-                            Attention.attend(q: pq.baseAddress! + b * n * d, ldq: d, k: kv, ldk: 2 * d, v: kv + d, ldv: 2 * d,
-                                             out: pc.baseAddress! + b * n * d, ldo: d, queries: n, keys: l,
-                                             heads: heads, headDim: d / heads, maskBias: pm.baseAddress! + b * l,
-                                             queryChunk: 256, workspace: &workspace)
-                        }
+                        Attention.attend(q: pq.baseAddress!, ldq: d, k: pkv.baseAddress!, ldk: 2 * d, v: pkv.baseAddress!, ldv: 2 * d,
+                                         out: pc.baseAddress!, ldo: d, segments: crossSegments, heads: heads, headDim: d / heads,
+                                         maskBias: pm.baseAddress!, queryChunk: 256, workspace: &workspace)
                     }
                 }
             }
