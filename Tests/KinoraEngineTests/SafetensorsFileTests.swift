@@ -108,3 +108,45 @@ final class SafetensorsFileTests: XCTestCase {
         }
     }
 }
+
+/// Mutated and truncated copies of a valid file: each must open or be refused with an error,
+/// never trap (fuzz-style, deterministic through the Philox stream).
+final class SafetensorsFuzzTests: XCTestCase {
+    func testMutatedFilesNeverCrash() throws {
+        let source = try XCTUnwrap(Bundle.module.url(forResource: "dit_tiny_io", withExtension: "safetensors", subdirectory: "Fixtures"))
+        let original = try Data(contentsOf: source)
+        let headerLength = Int(original.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kinora-fuzz-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: path) }
+        var rng = PhiloxGenerator(seed: 99)
+        var refused = 0, opened = 0
+        for round in 0 ..< 300 {
+            var bytes = [UInt8](original)
+            let words = rng.words(count: 8)
+            switch round % 3 {
+            case 0: // flip bytes in the header, where the structure lives
+                for w in words.prefix(3) { bytes[8 + Int(w) % headerLength] ^= UInt8(truncatingIfNeeded: w >> 8) | 1 }
+            case 1: // truncate anywhere
+                bytes = Array(bytes.prefix(Int(words[0]) % bytes.count))
+            default: // overwrite the length prefix or a header digit
+                if words[0] % 2 == 0 {
+                    for i in 0 ..< 8 { bytes[i] = UInt8(truncatingIfNeeded: words[1 + i % 7] >> (i * 3)) }
+                } else {
+                    let digits = bytes.indices.filter { $0 >= 8 && $0 < 8 + headerLength && (48 ... 57).contains(bytes[$0]) }
+                    if !digits.isEmpty { bytes[digits[Int(words[1]) % digits.count]] = 48 + UInt8(words[2] % 10) }
+                }
+            }
+            try Data(bytes).write(to: path)
+            do {
+                let file = try SafetensorsFile(path: path.path)
+                for name in file.names { _ = try? file.tensor(name) }
+                opened += 1
+            } catch {
+                XCTAssertTrue("\(error)".contains(path.lastPathComponent), "error names the file: \(error)")
+                refused += 1
+            }
+        }
+        XCTAssertGreaterThan(refused, 100)
+        print("fuzz: \(refused) refused, \(opened) opened (mutations that kept the file consistent)")
+    }
+}

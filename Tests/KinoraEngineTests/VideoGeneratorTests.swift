@@ -53,6 +53,9 @@ final class VideoGeneratorTests: XCTestCase {
         XCTAssertEqual(frames.shape, [3, 3, 16, 16])
         XCTAssertEqual(try model.encode(frames: frames).shape, [3, 4, 4, 4])
 
+        request.sampler = .heun
+        XCTAssertNotEqual(try generator.generateLatents(request), a)
+        request.sampler = .euler
         request.guidanceScale = 1
         XCTAssertEqual(try generator.generateLatents(request).shape, [3, 4, 4, 4])
         request.initialLatents = a

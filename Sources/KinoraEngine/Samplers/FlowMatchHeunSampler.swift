@@ -8,6 +8,14 @@ public struct FlowMatchHeunSampler: Sampler {
         timesteps = try TimestepSchedule.flowMatching(steps: steps, shift: shift)
     }
 
+    /// Given times in (0, 1], noisiest first (e.g. a shortened schedule for SDEdit).
+    public init(timesteps: [Float]) throws {
+        guard !timesteps.isEmpty, timesteps.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
+            throw EngineError.invalidArgument(operation: "FlowMatchHeunSampler", detail: "times must lie in (0, 1]")
+        }
+        self.timesteps = timesteps
+    }
+
     public func nextTime(_ index: Int) -> Float { index + 1 < timesteps.count ? timesteps[index + 1] : 0 }
 
     public mutating func step(_ x: Tensor, index: Int, model: Denoiser) throws -> Tensor {

@@ -1,3 +1,8 @@
+/// The flow-matching samplers a generation can use.
+public enum FlowSamplerKind: String, Sendable, CaseIterable {
+    case euler, heun
+}
+
 /// What to generate: one clip of latent frames, some of which may be given.
 public struct VideoGenerationRequest: Sendable {
     public var prompt: String
@@ -17,6 +22,8 @@ public struct VideoGenerationRequest: Sendable {
     /// instead of pure noise; nil for generation from noise.
     public var initialLatents: Tensor?
     public var strength: Float = 1
+    /// The ODE solver: Euler (one model call per step) or Heun (two, except the last step).
+    public var sampler: FlowSamplerKind = .euler
     /// Text tokens the denoiser sees (the training code's `MAX_TOKENS`).
     public var maxTextTokens = 40
 
@@ -103,7 +110,10 @@ public struct VideoGenerator: Sendable {
             return try ClassifierFreeGuidance.combine(conditional: v.slice(first: 0), unconditional: v.slice(first: 1),
                                                      scale: request.guidanceScale)
         }
-        var sampler = try FlowMatchEulerSampler(timesteps: schedule)
+        var sampler: any Sampler = switch request.sampler {
+        case .euler: try FlowMatchEulerSampler(timesteps: schedule)
+        case .heun: try FlowMatchHeunSampler(timesteps: schedule)
+        }
         for i in 0 ..< schedule.count {
             x = try sampler.step(x, index: i, model: velocity)
             imposeGiven(&x)
