@@ -128,7 +128,10 @@ func run() throws {
         var velocity: Tensor?
         // Per step, as a sampler calls it: the text projection is prepared once per prompt.
         let text = try dit.prepare(context: ctx, mask: keyMask, pooled: pooled)
-        let step = try timeMedian(options.repeats) { velocity = try dit(x, given: givenRows, t: t.storage, text: text) }
+        var workspace = DiTWorkspace()
+        let step = try timeMedian(options.repeats) {
+            velocity = try dit(x, given: givenRows, t: t.storage, text: text, workspace: &workspace)
+        }
         // A whole forward including the text projection, as PyTorch's module does it.
         let full = try timeMedian(options.repeats) {
             let text = try dit.prepare(context: ctx, mask: keyMask, pooled: pooled)
@@ -138,7 +141,7 @@ func run() throws {
         if let velocity, io.tensors["velocity"] != nil {
             entry["max_abs_diff_vs_pytorch"] = Double(try velocity.maxAbsDifference(try io.tensor("velocity")))
         }
-        entry["profile"] = try profile { _ = try dit(x, given: givenRows, t: t.storage, text: text) }
+        entry["profile"] = try profile { _ = try dit(x, given: givenRows, t: t.storage, text: text, workspace: &workspace) }
         report["dit"] = entry
     }
     report["peak_rss_mb"] = peakRSSMegabytes()

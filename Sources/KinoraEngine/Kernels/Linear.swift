@@ -40,6 +40,18 @@ public struct Linear: Sendable {
         return out
     }
 
+    /// Applies the layer writing into `out`, whose storage is reused when it has the right
+    /// size (no allocation in a sampler's inner loop).
+    public func callAsFunction(_ x: Tensor, into out: inout Tensor) throws {
+        guard x.rank >= 1, x.shape[x.rank - 1] == inFeatures else {
+            throw EngineError.shapeMismatch(operation: "Linear", detail: "input \(x.shape), weight \(weight.shape)")
+        }
+        var outShape = x.shape
+        outShape[outShape.count - 1] = outFeatures
+        out.reuse(as: outShape)
+        apply(x, rows: x.count / inFeatures, into: &out)
+    }
+
     /// Writes `x · Wᵀ + b` into `out` (whose shape the caller has made right).
     func apply(_ x: Tensor, rows: Int, into out: inout Tensor) {
         // Every element of `out` is written: bias then β = 1, or β = 0 (which ignores C).

@@ -87,10 +87,21 @@ public struct LayerNorm: Sendable {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        var out = Tensor(uninitialized: x.shape)
+        try self(x, into: &out)
+        return out
+    }
+
+    /// Normalises `x` into `out` (storage reused when it has the right size).
+    public func callAsFunction(_ x: Tensor, into out: inout Tensor) throws {
         guard x.rank >= 1, x.shape[x.rank - 1] == features else {
             throw EngineError.shapeMismatch(operation: "LayerNorm", detail: "input \(x.shape) for \(features) features")
         }
-        var out = x
+        out.reuse(as: x.shape)
+        guard x.count > 0 else { return }
+        out.storage.withUnsafeMutableBufferPointer { po in
+            x.storage.withUnsafeBufferPointer { px in po.baseAddress!.update(from: px.baseAddress!, count: x.count) }
+        }
         let d = features
         Profiler.measure("norm") {
             out.storage.withUnsafeMutableBufferPointer { po in
@@ -108,7 +119,6 @@ public struct LayerNorm: Sendable {
                 }
             }
         }
-        return out
     }
 }
 

@@ -46,6 +46,17 @@ public struct Tensor: Sendable, Equatable {
         self.storage = [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
     }
 
+    /// Gives `self` the shape `newShape`, keeping its storage when the element count is the
+    /// same (buffer reuse between sampler steps), allocating otherwise. Contents are undefined.
+    mutating func reuse(as newShape: [Int]) {
+        let n = newShape.reduce(1, *)
+        if storage.count == n {
+            shape = newShape
+        } else {
+            self = Tensor(uninitialized: newShape)
+        }
+    }
+
     /// Internal: an uninitialised-looking (zeroed) tensor whose shape kernels have validated.
     init(uncheckedZeros shape: [Int]) {
         self.shape = shape

@@ -31,55 +31,76 @@ struct DiTBlock: Sendable {
     ///   - x: tokens `[B·N, D]`, updated in place.
     ///   - c: the conditioning vector `[B, D]` (already through SiLU).
     ///   - keyValues: this block's projected text `[B·L, 2D]`; `maskBias`: `[B·L]` (0 or −∞).
+    ///   - scratch: intermediate buffers, reused from block to block and step to step.
     func callAsFunction(_ x: inout Tensor, batch: Int, tokens n: Int, c: Tensor,
                         keyValues: Tensor, contextLength l: Int, maskBias: [Float],
-                        workspace: inout AttentionWorkspace) throws {
+                        scratch: inout DiTWorkspace) throws {
         let d = width
         // shift1, scale1, gate1, shift2, scale2, gate2 — each [D] per sample.
-        let mod = try modulation(c)
+        try modulation(c, into: &scratch.modulation)
+        let mod = scratch.modulation
 
-        var h = try norm1(x)
-        TokenModulation.modulate(&h, batch: batch, tokens: n, mod: mod, shiftChunk: 0, scaleChunk: 1, chunks: 6)
-        let fused = try qkv(h)
-        var attended = Tensor(uninitialized: [batch * n, d])  // every head's columns written
+        try norm1(x, into: &scratch.normed)
+        TokenModulation.modulate(&scratch.normed, batch: batch, tokens: n, mod: mod, shiftChunk: 0, scaleChunk: 1, chunks: 6)
+        try qkv(scratch.normed, into: &scratch.fused)
+        scratch.attended.reuse(as: [batch * n, d])  // every head's columns are written
         let selfSegments = (0 ..< batch).map {
             Attention.Segment(query: $0 * n * 3 * d, key: $0 * n * 3 * d + d, value: $0 * n * 3 * d + 2 * d,
                               output: $0 * n * d, queries: n, keys: n, mask: nil)
         }
-        fused.storage.withUnsafeBufferPointer { pf in
-            attended.storage.withUnsafeMutableBufferPointer { pa in
+        scratch.fused.storage.withUnsafeBufferPointer { pf in
+            scratch.attended.storage.withUnsafeMutableBufferPointer { pa in
                 Attention.attend(q: pf.baseAddress!, ldq: 3 * d, k: pf.baseAddress!, ldk: 3 * d, v: pf.baseAddress!, ldv: 3 * d,
                                  out: pa.baseAddress!, ldo: d, segments: selfSegments, heads: heads, headDim: d / heads,
-                                 maskBias: nil, queryChunk: 256, workspace: &workspace)
+                                 maskBias: nil, queryChunk: 256, workspace: &scratch.attention)
             }
         }
-        TokenModulation.gatedAdd(&x, try attentionOut(attended), batch: batch, tokens: n, mod: mod, gateChunk: 2, chunks: 6)
+        try attentionOut(scratch.attended, into: &scratch.projected)
+        TokenModulation.gatedAdd(&x, scratch.projected, batch: batch, tokens: n, mod: mod, gateChunk: 2, chunks: 6)
 
-        let q = try crossQuery(try normCross(x))
-        var crossed = Tensor(uninitialized: [batch * n, d])
+        try normCross(x, into: &scratch.normed)
+        try crossQuery(scratch.normed, into: &scratch.query)
+        scratch.attended.reuse(as: [batch * n, d])
         let crossSegments = (0 ..< batch).map {
             Attention.Segment(query: $0 * n * d, key: $0 * l * 2 * d, value: $0 * l * 2 * d + d,
                               output: $0 * n * d, queries: n, keys: l, mask: $0 * l)
         }
-        q.storage.withUnsafeBufferPointer { pq in
+        scratch.query.storage.withUnsafeBufferPointer { pq in
             keyValues.storage.withUnsafeBufferPointer { pkv in
                 maskBias.withUnsafeBufferPointer { pm in
-                    crossed.storage.withUnsafeMutableBufferPointer { pc in
+                    scratch.attended.storage.withUnsafeMutableBufferPointer { pc in
                         Attention.attend(q: pq.baseAddress!, ldq: d, k: pkv.baseAddress!, ldk: 2 * d, v: pkv.baseAddress!, ldv: 2 * d,
                                          out: pc.baseAddress!, ldo: d, segments: crossSegments, heads: heads, headDim: d / heads,
-                                         maskBias: pm.baseAddress!, queryChunk: 256, workspace: &workspace)
+                                         maskBias: pm.baseAddress!, queryChunk: 256, workspace: &scratch.attention)
                     }
                 }
             }
         }
-        try Elementwise.addInPlace(&x, try crossOut(crossed))
+        try crossOut(scratch.attended, into: &scratch.projected)
+        try Elementwise.addInPlace(&x, scratch.projected)
 
-        var g = try norm2(x)
-        TokenModulation.modulate(&g, batch: batch, tokens: n, mod: mod, shiftChunk: 3, scaleChunk: 4, chunks: 6)
-        var hidden = try mlpIn(g)
-        Activation.geluTanh.apply(&hidden)
-        TokenModulation.gatedAdd(&x, try mlpOut(hidden), batch: batch, tokens: n, mod: mod, gateChunk: 5, chunks: 6)
+        try norm2(x, into: &scratch.normed)
+        TokenModulation.modulate(&scratch.normed, batch: batch, tokens: n, mod: mod, shiftChunk: 3, scaleChunk: 4, chunks: 6)
+        try mlpIn(scratch.normed, into: &scratch.hidden)
+        Activation.geluTanh.apply(&scratch.hidden)
+        try mlpOut(scratch.hidden, into: &scratch.projected)
+        TokenModulation.gatedAdd(&x, scratch.projected, batch: batch, tokens: n, mod: mod, gateChunk: 5, chunks: 6)
     }
+}
+
+/// The denoiser's intermediate buffers. Keep one per generation and pass it to every step:
+/// after the first step the blocks allocate nothing.
+public struct DiTWorkspace: Sendable {
+    var modulation = Tensor(uncheckedShape: [0], storage: [])
+    var normed = Tensor(uncheckedShape: [0], storage: [])
+    var fused = Tensor(uncheckedShape: [0], storage: [])
+    var attended = Tensor(uncheckedShape: [0], storage: [])
+    var projected = Tensor(uncheckedShape: [0], storage: [])
+    var query = Tensor(uncheckedShape: [0], storage: [])
+    var hidden = Tensor(uncheckedShape: [0], storage: [])
+    var attention = AttentionWorkspace()
+
+    public init() {}
 }
 
 /// adaLN helpers over stacked rows `[B·N, D]` with per-sample vectors taken from a

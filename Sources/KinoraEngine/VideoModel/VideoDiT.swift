@@ -91,6 +91,13 @@ public struct VideoDiT: Sendable {
     ///   - t: `[B]` flow-matching times in [0, 1].
     /// - Returns: `[B, F, C, h, w]`.
     public func callAsFunction(_ x: Tensor, given: [[Float]], t: [Float], text: DiTTextConditioning) throws -> Tensor {
+        var workspace = DiTWorkspace()
+        return try self(x, given: given, t: t, text: text, workspace: &workspace)
+    }
+
+    /// As above, with buffers kept in `workspace` across calls (a sampler's steps).
+    public func callAsFunction(_ x: Tensor, given: [[Float]], t: [Float], text: DiTTextConditioning,
+                               workspace: inout DiTWorkspace) throws -> Tensor {
         let c = configuration
         let op = "VideoDiT"
         guard x.rank == 5, x.shape[2] == c.latentChannels, x.shape[3] == c.latentSize, x.shape[4] == c.latentSize else {
@@ -133,10 +140,9 @@ public struct VideoDiT: Sendable {
         try Elementwise.addInPlace(&cond, text.pooledProjection)
         Activation.silu.apply(&cond)
 
-        var workspace = AttentionWorkspace()
         for (k, block) in blocks.enumerated() {
             try block(&tokens, batch: b, tokens: n, c: cond, keyValues: text.keyValues[k],
-                      contextLength: text.contextLength, maskBias: text.maskBias, workspace: &workspace)
+                      contextLength: text.contextLength, maskBias: text.maskBias, scratch: &workspace)
         }
         let mod = try modulationOut(cond)
         var h = try normOut(tokens)

@@ -102,10 +102,12 @@ public struct VideoGenerator: Sendable {
 
         let denoiser = model.denoiser
         let batch = guided ? 2 : 1
+        // Buffers shared by every step (a class box: the Denoiser closure cannot capture inout).
+        let workspace = WorkspaceBox()
         let velocity: Denoiser = { sample, t in
             let input = try Tensor.stack([Tensor](repeating: sample, count: batch))
             let v = try denoiser(input.reshaped([batch] + clipShape), given: [[Float]](repeating: given, count: batch),
-                                 t: [Float](repeating: t, count: batch), text: text)
+                                 t: [Float](repeating: t, count: batch), text: text, workspace: &workspace.value)
             guard guided else { return try v.reshaped(clipShape) }
             return try ClassifierFreeGuidance.combine(conditional: v.slice(first: 0), unconditional: v.slice(first: 1),
                                                      scale: request.guidanceScale)
@@ -124,4 +126,9 @@ public struct VideoGenerator: Sendable {
         }
         return x
     }
+}
+
+/// Holds a `DiTWorkspace` for the steps of one generation (used from one thread at a time).
+private final class WorkspaceBox {
+    var value = DiTWorkspace()
 }
