@@ -60,16 +60,17 @@ def make_dit(torch):
 
 
 def write_dit(cfg, dit, inputs, velocity, out_dir):
-    import dataclasses
     from safetensors.torch import save_file
+    from kinora_train.export import config_json
+    from kinora_train.model import AEConfig
     os.makedirs(out_dir, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in dit.state_dict().items()}, os.path.join(out_dir, "dit.safetensors"))
+    # F32 weights, so that the engine's output can be compared with PyTorch's exactly.
+    save_file({k: v.contiguous() for k, v in dit.state_dict().items()}, os.path.join(out_dir, "denoiser.safetensors"))
     x, given, t, ctx, mask, pooled = inputs
     save_file({"x": x, "given": given, "t": t, "ctx": ctx, "mask": mask, "pooled": pooled,
                "velocity": velocity.contiguous()}, os.path.join(out_dir, "io.safetensors"))
     with open(os.path.join(out_dir, "config.json"), "w") as f:
-        json.dump({"dit": dataclasses.asdict(cfg), "autoencoder": {"latent_channels": cfg.latent_channels},
-                   "latent_scale": 1.0}, f)
+        json.dump(config_json(AEConfig(latent_channels=cfg.latent_channels), cfg, 1.0, {}), f)
 
 
 def torch_peer(args, sentences):
@@ -81,6 +82,18 @@ def torch_peer(args, sentences):
     st = SentenceTransformer(args.text_encoder, device="cpu")
     with torch.inference_mode():
         res["minilm_eager"] = median_time(lambda: st.encode(sentences, batch_size=len(sentences)), args.repeats)
+    if args.export_onnx:
+        try:
+            bert = st[0].auto_model.eval()
+            enc = st.tokenizer(sentences[:2], padding=True, return_tensors="pt")
+            torch.onnx.export(bert, (enc["input_ids"], enc["attention_mask"], enc["token_type_ids"]),
+                              os.path.join(WORK, "minilm.onnx"), opset_version=17, dynamo=False,
+                              input_names=["input_ids", "attention_mask", "token_type_ids"],
+                              output_names=["last_hidden_state"],
+                              dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ["input_ids", "attention_mask", "token_type_ids", "last_hidden_state"]})
+            res["minilm_onnx_export"] = "ok"
+        except Exception as e:
+            res["minilm_onnx_export"] = f"{type(e).__name__}: {e}"[:300]
 
     cfg, dit, inputs = make_dit(torch)
     with torch.inference_mode():
@@ -121,20 +134,36 @@ def peak_rss_mb():
 
 
 ORT_SNIPPET = r"""
-import json, statistics, sys, time
+import json, os, statistics, sys, time
 import numpy as np, onnxruntime as ort
 from safetensors.numpy import load_file
-path, io_path, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+path, io_path, repeats, minilm_path, encoder_dir, sentences_file = sys.argv[1:7]
+repeats = int(repeats)
 so = ort.SessionOptions(); so.intra_op_num_threads = 2; so.inter_op_num_threads = 1
+def median(fn):
+    fn(); ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
 s = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
 io = load_file(io_path)
-names = [i.name for i in s.get_inputs()]
-feed = {n: io[n] for n in names}
+feed = {i.name: io[i.name] for i in s.get_inputs()}
 out = s.run(None, feed)[0]
-ts = []
-for _ in range(repeats):
-    t0 = time.perf_counter(); s.run(None, feed); ts.append(time.perf_counter() - t0)
-print(json.dumps({"dit": statistics.median(ts), "max_abs_diff": float(np.abs(out - io["velocity"]).max()),
+result = {"dit": median(lambda: s.run(None, feed)), "max_abs_diff": float(np.abs(out - io["velocity"]).max())}
+if os.path.exists(minilm_path):
+    from transformers import AutoTokenizer
+    tok = AutoTokenizer.from_pretrained(encoder_dir)
+    m = ort.InferenceSession(minilm_path, so, providers=["CPUExecutionProvider"])
+    sentences = [l for l in open(sentences_file, encoding="utf-8").read().split("
+") if l]
+    def encode():
+        enc = tok(sentences, padding=True, truncation=True, max_length=256, return_tensors="np")
+        h = m.run(None, {k: enc[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")})[0]
+        mask = enc["attention_mask"][..., None].astype(np.float32)
+        pooled = (h * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
+        return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+    result["minilm"] = median(encode)
+print(json.dumps({**result,
                   "ort": ort.__version__,
                   "peak_rss_mb": [int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]}))
 """
@@ -158,16 +187,20 @@ def main():
         [args.engine, "--text-encoder", args.text_encoder, "--sentences", sentences_file,
          "--dit", os.path.join(WORK, "dit"), "--repeats", str(args.repeats)],
         check=True, capture_output=True, text=True).stdout)
+    engine1 = json.loads(subprocess.run(
+        [args.engine, "--threads", "1", "--dit", os.path.join(WORK, "dit"), "--repeats", str(args.repeats)],
+        check=True, capture_output=True, text=True).stdout)
     ort = None
     if args.ort_python and peer.get("onnx_export") == "ok":
         try:
             ort = json.loads(subprocess.run([args.ort_python, "-c", ORT_SNIPPET, os.path.join(WORK, "dit.onnx"),
-                                             os.path.join(WORK, "dit", "io.safetensors"), str(args.repeats)],
+                                             os.path.join(WORK, "dit", "io.safetensors"), str(args.repeats),
+                                             os.path.join(WORK, "minilm.onnx"), args.text_encoder, sentences_file],
                                             check=True, capture_output=True, text=True).stdout)
         except Exception as e:
             ort = {"error": str(e)[:300]}
 
-    results = {"pytorch": peer, "engine": engine, "onnxruntime": ort}
+    results = {"pytorch": peer, "engine": engine, "engine_1thread": engine1, "onnxruntime": ort}
     with open(os.path.join(WORK, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
 
@@ -176,9 +209,12 @@ def main():
     print(f"\nKinora engine benchmark, {THREADS} threads (torch {peer['torch']})")
     print(f"{'case':44} {'engine':>10} {'pytorch':>10} {'speed-up':>9}")
     print(f"{'MiniLM, 16 sentences (ms)':44} {e_m*1e3:10.2f} {peer['minilm_eager']*1e3:10.2f} {peer['minilm_eager']/e_m:8.2f}x")
+    if ort and "minilm" in ort:
+        print(f"{'  vs ONNX Runtime CPU (ms)':44} {e_m*1e3:10.2f} {ort['minilm']*1e3:10.2f} {ort['minilm']/e_m:8.2f}x")
     print(f"{'DiT forward, batch 2 x 256 tokens (ms)':44} {e_d*1e3:10.2f} {peer['dit_eager']*1e3:10.2f} {peer['dit_eager']/e_d:8.2f}x")
     print(f"{'DiT sampler step, text K/V cached (ms)':44} {e_step*1e3:10.2f} {peer['dit_eager']*1e3:10.2f} {peer['dit_eager']/e_step:8.2f}x")
-    print(f"{'  vs PyTorch eager, 1 thread (ms)':44} {e_d*1e3:10.2f} {peer['dit_eager_1thread']*1e3:10.2f} {peer['dit_eager_1thread']/e_d:8.2f}x")
+    e1 = engine1["dit"]["seconds_full_forward"]
+    print(f"{'DiT forward, both at 1 thread (ms)':44} {e1*1e3:10.2f} {peer['dit_eager_1thread']*1e3:10.2f} {peer['dit_eager_1thread']/e1:8.2f}x")
     if "dit_compiled" in peer:
         print(f"{'  vs torch.compile (ms)':44} {e_d*1e3:10.2f} {peer['dit_compiled']*1e3:10.2f} {peer['dit_compiled']/e_d:8.2f}x")
     elif "dit_compiled_error" in peer:

@@ -4,7 +4,7 @@
 //
 // Prints one JSON object: raw OpenBLAS sgemm GFLOP/s, MiniLM and DiT timings (median of
 // repeats, after a warm-up), per-op time shares, the engine's matrix GFLOP/s, peak RSS.
-// `--dit DIR` holds config.json ({"dit": {…}}), dit.safetensors and io.safetensors (inputs
+// `--dit DIR` holds config.json (the model folder format), the denoiser weights and io.safetensors (inputs
 // written by bench.py, so both engines run the same weights on the same data).
 import COpenBLAS
 import Foundation
@@ -118,7 +118,7 @@ func run() throws {
 
     if let dir = options.dit {
         let config = try VideoModelConfiguration(file: dir + "/config.json")
-        let dit = try VideoDiT(WeightLoader(paths: [dir + "/dit.safetensors"]), configuration: config.dit)
+        let dit = try VideoDiT(WeightLoader(paths: [dir + "/" + config.denoiserFile]), configuration: config.dit)
         let io = try SafetensorsFile(path: dir + "/io.safetensors")
         let x = try io.tensor("x"), given = try io.tensor("given"), t = try io.tensor("t")
         let ctx = try io.tensor("ctx"), mask = try io.tensor("mask"), pooled = try io.tensor("pooled")

@@ -26,7 +26,7 @@ final class VideoGeneratorTests: XCTestCase {
         let fixture = { (name: String, ext: String) in try XCTUnwrap(Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures")) }
         try FileManager.default.copyItem(at: fixture("video_tiny_config", "json"), to: dir.appendingPathComponent("config.json"))
         try FileManager.default.copyItem(at: fixture("ae_tiny", "safetensors"), to: dir.appendingPathComponent("autoencoder.safetensors"))
-        try FileManager.default.copyItem(at: fixture("dit_tiny", "safetensors"), to: dir.appendingPathComponent("dit.safetensors"))
+        try FileManager.default.copyItem(at: fixture("dit_tiny", "safetensors"), to: dir.appendingPathComponent("denoiser.safetensors"))
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         return dir.path
     }
@@ -34,7 +34,9 @@ final class VideoGeneratorTests: XCTestCase {
     func testGeneratesDeterministicallyAndKeepsGivenFrames() throws {
         let model = try VideoModel(directory: try tinyModelFolder())
         let generator = VideoGenerator(textEncoder: FakeText(), model: model)
-        var request = VideoGenerationRequest(prompt: "a red ball", frames: 3)
+        var request = VideoGenerationRequest(prompt: "a red ball", model: model.configuration)
+        XCTAssertEqual(request.frames, 3)
+        XCTAssertEqual(request.maxTextTokens, 5)
         request.steps = 3
         request.seed = 11
         let given = try Tensor(shape: [4, 4, 4], storage: (0 ..< 64).map { Float($0) / 64 })
@@ -78,5 +80,50 @@ final class VideoGeneratorTests: XCTestCase {
         XCTAssertThrowsError(try VideoModel(directory: "/nonexistent")) {
             XCTAssertTrue("\($0)".contains("config.json"))
         }
+    }
+
+    /// The fixture's text conditioning, rows [prompt, null prompt] as sampling.py gets them.
+    struct FixtureText: TextConditioner {
+        let file: SafetensorsFile
+        func conditioning(_ texts: [String], maxTokens: Int) throws -> TextConditioning {
+            let ctx = try file.tensor("ctx"), mask = try file.tensor("mask"), pooled = try file.tensor("pooled")
+            let rows = texts.count == 1 ? [0] : [0, 1]
+            let l = ctx.shape[1]
+            return TextConditioning(
+                states: try Tensor(shape: [rows.count, l, 24], storage: rows.flatMap { Array(ctx.storage[$0 * l * 24 ..< ($0 + 1) * l * 24]) }),
+                mask: rows.map { r in (0 ..< l).map { mask.storage[r * l + $0] > 0.5 } },
+                pooled: try Tensor(shape: [rows.count, 24], storage: rows.flatMap { Array(pooled.storage[$0 * 24 ..< ($0 + 1) * 24]) }))
+        }
+    }
+
+    /// Whole sampling runs equal to Training/kinora_train/sampling.py's from the same Philox
+    /// seed (Fixtures/sampling_tiny.safetensors): guidance with a given frame, no guidance,
+    /// SDEdit. Tolerance 1e-4 absolute on latents of order 1 (F16 weights, 3–5 steps).
+    func testSamplingMatchesTrainingReference() throws {
+        let file = try Fixture.file("sampling_tiny")
+        let model = try VideoModel(directory: try tinyModelFolder())
+        XCTAssertEqual(model.configuration.textEncoder.maxTokens, 5)
+        XCTAssertEqual(model.configuration.overlapFrames, 1)
+        let generator = VideoGenerator(textEncoder: FixtureText(file: file), model: model)
+        var request = VideoGenerationRequest(prompt: "fixture", model: model.configuration)
+        request.seed = 5
+        request.steps = 4
+        request.guidanceScale = 2.5
+        request.shift = 3
+        request.givenLatents = [0: try file.tensor("given_latent")]
+        assertClose(try generator.generateLatents(request), try file.tensor("guided"), tolerance: 1e-4, "guided sampling")
+
+        request.givenLatents = [:]
+        request.steps = 3
+        request.guidanceScale = 1
+        request.shift = 2
+        assertClose(try generator.generateLatents(request), try file.tensor("unguided"), tolerance: 1e-4, "unguided sampling")
+
+        request.steps = 5
+        request.guidanceScale = 2
+        request.shift = 3
+        request.initialLatents = try file.tensor("start")
+        request.strength = 0.6
+        assertClose(try generator.generateLatents(request), try file.tensor("sdedit"), tolerance: 1e-4, "SDEdit sampling")
     }
 }

@@ -57,4 +57,34 @@ final class VideoModelTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("patch_in.weight"), "\($0)")
         }
     }
+
+    /// config.json variants that must be refused with a message naming the problem.
+    func testConfigurationValidation() throws {
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "video_tiny_config", withExtension: "json", subdirectory: "Fixtures"))
+        let good = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let config = try configuration()
+        XCTAssertEqual(config.dit.layerNormEpsilon, 1e-6)
+        XCTAssertEqual(config.autoencoder.groupNormEpsilon, 1e-5)
+        XCTAssertEqual(config.latentScale, 1.25)
+        XCTAssertEqual(config.denoiserFile, "denoiser.safetensors")
+        func refused(_ edit: (inout [String: Any]) -> Void, _ words: String, line: UInt = #line) throws {
+            var json = good
+            edit(&json)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("kinora-config-\(UUID().uuidString).json")
+            defer { try? FileManager.default.removeItem(at: path) }
+            try JSONSerialization.data(withJSONObject: json).write(to: path)
+            XCTAssertThrowsError(try VideoModelConfiguration(file: path.path), line: line) {
+                XCTAssertTrue("\($0)".contains(words), "\($0)", line: line)
+            }
+        }
+        try refused({ $0["format_version"] = 2 }, "version 2")
+        try refused({ $0["format"] = "other" }, "format other")
+        try refused({ var d = $0["denoiser"] as! [String: Any]; d["heads"] = 3; $0["denoiser"] = d }, "inconsistent")
+        try refused({ var d = $0["denoiser"] as! [String: Any]; d["prediction"] = "epsilon"; $0["denoiser"] = d }, "prediction")
+        try refused({ var d = $0["denoiser"] as! [String: Any]; d["file"] = "../x"; $0["denoiser"] = d }, "plain name")
+        try refused({ var a = $0["autoencoder"] as! [String: Any]; a["groups"] = 0; $0["autoencoder"] = a }, "inconsistent")
+        try refused({ var a = $0["autoencoder"] as! [String: Any]; a["latent_scale"] = -1; $0["autoencoder"] = a }, "latent_scale")
+        try refused({ var t = $0["text_encoder"] as! [String: Any]; t["dim"] = 384; $0["text_encoder"] = t }, "text_dim")
+        try refused({ $0.removeValue(forKey: "sampler") }, "sampler")
+    }
 }

@@ -1,9 +1,14 @@
 /// Classifier-free guidance (Ho & Salimans 2022): `u + s·(c − u)` from a conditional and an
 /// unconditional prediction.
 public enum ClassifierFreeGuidance {
-    /// Combines two predictions of one shape.
+    /// Combines two predictions of one shape, in the reference's order of operations.
     public static func combine(conditional c: Tensor, unconditional u: Tensor, scale: Float) throws -> Tensor {
-        try Combine.linear([(1 - scale, u), (scale, c)], operation: "ClassifierFreeGuidance")
+        guard c.shape == u.shape else {
+            throw EngineError.shapeMismatch(operation: "ClassifierFreeGuidance", detail: "\(c.shape) vs \(u.shape)")
+        }
+        var out = u
+        for i in 0 ..< out.count { out.storage[i] = u.storage[i] + scale * (c.storage[i] - u.storage[i]) }
+        return out
     }
 
     /// A guided denoiser from a batched one: `batched` gets `[2, …]` (conditional first,

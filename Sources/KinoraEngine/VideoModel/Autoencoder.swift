@@ -2,10 +2,10 @@
 struct ResidualBlock: Sendable {
     let norm1: GroupNorm, conv1: Conv2D, norm2: GroupNorm, conv2: Conv2D
 
-    init(_ loader: WeightLoader, channels: Int, groups: Int) throws {
-        norm1 = try GroupNorm(loader.pp("norm1"), groups: groups, channels: channels)
+    init(_ loader: WeightLoader, channels: Int, groups: Int, epsilon: Float) throws {
+        norm1 = try GroupNorm(loader.pp("norm1"), groups: groups, channels: channels, epsilon: epsilon)
         conv1 = try Conv2D(loader.pp("conv1"), inChannels: channels, outChannels: channels, kernel: 3, padding: 1)
-        norm2 = try GroupNorm(loader.pp("norm2"), groups: groups, channels: channels)
+        norm2 = try GroupNorm(loader.pp("norm2"), groups: groups, channels: channels, epsilon: epsilon)
         conv2 = try Conv2D(loader.pp("conv2"), inChannels: channels, outChannels: channels, kernel: 3, padding: 1)
     }
 
@@ -32,8 +32,8 @@ public struct FrameEncoder: Sendable {
         down = try (0 ..< ch.count - 1).map {
             try Conv2D(loader.pp("down").pp($0), inChannels: ch[$0], outChannels: ch[$0 + 1], kernel: 3, stride: 2, padding: 1)
         }
-        block = try ResidualBlock(loader.pp("block"), channels: ch[ch.count - 1], groups: c.groups)
-        normOut = try GroupNorm(loader.pp("norm_out"), groups: c.groups, channels: ch[ch.count - 1])
+        block = try ResidualBlock(loader.pp("block"), channels: ch[ch.count - 1], groups: c.groups, epsilon: c.groupNormEpsilon)
+        normOut = try GroupNorm(loader.pp("norm_out"), groups: c.groups, channels: ch[ch.count - 1], epsilon: c.groupNormEpsilon)
         convOut = try Conv2D(loader.pp("conv_out"), inChannels: ch[ch.count - 1], outChannels: c.latentChannels, kernel: 1)
     }
 
@@ -58,16 +58,16 @@ public struct FrameDecoder: Sendable {
         try c.validate()
         let ch = c.channels
         convIn = try Conv2D(loader.pp("conv_in"), inChannels: c.latentChannels, outChannels: ch[ch.count - 1], kernel: 3, padding: 1)
-        block = try ResidualBlock(loader.pp("block"), channels: ch[ch.count - 1], groups: c.groups)
+        block = try ResidualBlock(loader.pp("block"), channels: ch[ch.count - 1], groups: c.groups, epsilon: c.groupNormEpsilon)
         // model.py builds these for i = len−2 … 0 (coarsest first).
         let levels = Array((0 ..< ch.count - 1).reversed())
         up = try levels.enumerated().map { k, i in
             try Conv2D(loader.pp("up").pp(k), inChannels: ch[i + 1], outChannels: ch[i], kernel: 3, padding: 1)
         }
         upBlocks = try levels.enumerated().map { k, i in
-            try ResidualBlock(loader.pp("up_blocks").pp(k), channels: ch[i], groups: c.groups)
+            try ResidualBlock(loader.pp("up_blocks").pp(k), channels: ch[i], groups: c.groups, epsilon: c.groupNormEpsilon)
         }
-        normOut = try GroupNorm(loader.pp("norm_out"), groups: c.groups, channels: ch[0])
+        normOut = try GroupNorm(loader.pp("norm_out"), groups: c.groups, channels: ch[0], epsilon: c.groupNormEpsilon)
         convOut = try Conv2D(loader.pp("conv_out"), inChannels: ch[0], outChannels: 3, kernel: 3, padding: 1)
     }
 

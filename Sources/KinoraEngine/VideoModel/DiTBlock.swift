@@ -14,14 +14,14 @@ struct DiTBlock: Sendable {
         let d = c.width
         width = d
         heads = c.heads
-        norm1 = try LayerNorm(features: d, epsilon: 1e-6)
+        norm1 = try LayerNorm(features: d, epsilon: c.layerNormEpsilon)
         qkv = try Linear(loader.pp("attn").pp("qkv"), inFeatures: d, outFeatures: 3 * d)
         attentionOut = try Linear(loader.pp("attn").pp("out"), inFeatures: d, outFeatures: d)
-        normCross = try LayerNorm(loader.pp("norm_cross"), features: d, epsilon: 1e-6)
+        normCross = try LayerNorm(loader.pp("norm_cross"), features: d, epsilon: c.layerNormEpsilon)
         crossQuery = try Linear(loader.pp("cross").pp("q"), inFeatures: d, outFeatures: d)
         crossKeyValue = try Linear(loader.pp("cross").pp("kv"), inFeatures: d, outFeatures: 2 * d)
         crossOut = try Linear(loader.pp("cross").pp("out"), inFeatures: d, outFeatures: d)
-        norm2 = try LayerNorm(features: d, epsilon: 1e-6)
+        norm2 = try LayerNorm(features: d, epsilon: c.layerNormEpsilon)
         mlpIn = try Linear(loader.pp("mlp_in"), inFeatures: d, outFeatures: d * c.mlpRatio)
         mlpOut = try Linear(loader.pp("mlp_out"), inFeatures: d * c.mlpRatio, outFeatures: d)
         modulation = try Linear(loader.pp("modulation"), inFeatures: d, outFeatures: 6 * d)

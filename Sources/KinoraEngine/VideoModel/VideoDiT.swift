@@ -36,7 +36,7 @@ public struct VideoDiT: Sendable {
         textPool = try Linear(loader.pp("text_pool"), inFeatures: c.textDim, outFeatures: d)
         textContext = try Linear(loader.pp("text_ctx"), inFeatures: c.textDim, outFeatures: d)
         blocks = try (0 ..< c.depth).map { try DiTBlock(loader.pp("blocks").pp($0), configuration: c) }
-        normOut = try LayerNorm(features: d, epsilon: 1e-6)
+        normOut = try LayerNorm(features: d, epsilon: c.layerNormEpsilon)
         modulationOut = try Linear(loader.pp("modulation_out"), inFeatures: d, outFeatures: 2 * d)
         patchOut = try Linear(loader.pp("patch_out"), inFeatures: d, outFeatures: c.latentChannels * p * p)
         positions = try VideoDiT.positionEmbeddings(frames: c.frames, configuration: c)

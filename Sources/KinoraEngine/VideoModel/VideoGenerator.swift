@@ -18,8 +18,8 @@ public struct VideoGenerationRequest: Sendable {
     public var seed: UInt64 = 0
     /// Clean latents `[C, h, w]` for frame indices that are given (image animation, extension).
     public var givenLatents: [Int: Tensor] = [:]
-    /// SDEdit (style transfer): start latents `[F, C, h, w]` noised to `strength` ∈ (0, 1]
-    /// instead of pure noise; nil for generation from noise.
+    /// SDEdit (style transfer): start latents `[F, C, h, w]` noised to time `strength` ∈ (0, 1]
+    /// (x = (1 − s)·x₀ + s·ε), then only the schedule's times below s; nil for pure noise.
     public var initialLatents: Tensor?
     public var strength: Float = 1
     /// The ODE solver: Euler (one model call per step) or Heun (two, except the last step).
@@ -30,6 +30,18 @@ public struct VideoGenerationRequest: Sendable {
     public init(prompt: String, frames: Int) {
         self.prompt = prompt
         self.frames = frames
+    }
+
+    /// A request with the model's defaults: its native clip length, sampler settings, text
+    /// token count and null prompt.
+    public init(prompt: String, model: VideoModelConfiguration) {
+        self.prompt = prompt
+        frames = model.native.frames
+        steps = model.sampler.steps
+        guidanceScale = model.sampler.guidance
+        shift = model.sampler.shift
+        maxTextTokens = model.textEncoder.maxTokens
+        unconditionalPrompt = model.textEncoder.nullPrompt
     }
 }
 
@@ -85,11 +97,12 @@ public struct VideoGenerator: Sendable {
             guard initial.shape == clipShape else {
                 throw EngineError.shapeMismatch(operation: op, detail: "initial latents \(initial.shape), expected \(clipShape)")
             }
-            // SDEdit: x_s = (1 − s)·x0 + s·ε, then run only the steps below s.
-            let s = TimestepSchedule.shift(request.strength, by: request.shift)
-            schedule = schedule.filter { $0 <= s + 1e-6 }
-            if schedule.isEmpty { schedule = [s] }
-            x = try Combine.linear([(1 - schedule[0], initial), (schedule[0], noise)], operation: op)
+            // SDEdit as Training/kinora_train/sampling.py: start at t = s (unshifted), keep the
+            // schedule's times ≤ s, with s itself first.
+            let s = request.strength
+            schedule = schedule.filter { $0 <= s }
+            if schedule.first.map({ $0 < s }) ?? true { schedule.insert(s, at: 0) }
+            x = try Combine.linear([(1 - s, initial), (s, noise)], operation: op)
         }
         let given = (0 ..< request.frames).map { request.givenLatents[$0] == nil ? Float(0) : 1 }
         let frameSize = frameShape.reduce(1, *)

@@ -1,27 +1,28 @@
 import Foundation
 
-/// A video model folder (`Models/<name>/`): `config.json` (see `VideoModelConfiguration`),
-/// `autoencoder.safetensors` (model.py `AutoEncoder.state_dict()`: `encoder.*`, `decoder.*`)
-/// and `dit.safetensors` (`DiT.state_dict()`).
+/// A video model folder (`Models/<name>/`, Training/MODEL_FORMAT.md): `config.json` (see
+/// `VideoModelConfiguration`), the autoencoder's F32 weights and the denoiser's F16 weights,
+/// under the file names the config gives (`autoencoder.safetensors`, `denoiser.safetensors`).
 public struct VideoModel: Sendable {
     public let configuration: VideoModelConfiguration
     public let autoencoder: FrameAutoencoder
     public let denoiser: VideoDiT
 
     public static let configurationFile = "config.json"
-    public static let autoencoderFile = "autoencoder.safetensors"
-    public static let denoiserFile = "dit.safetensors"
 
-    /// Loads and validates the three files; a missing file is `EngineError.modelNotFound`.
+    /// Loads and validates the folder; a missing file is `EngineError.modelNotFound`.
     public init(directory: String) throws {
         let path = { (directory as NSString).appendingPathComponent($0) }
-        for f in [VideoModel.configurationFile, VideoModel.autoencoderFile, VideoModel.denoiserFile]
-            where !FileManager.default.fileExists(atPath: path(f)) {
-            throw EngineError.modelNotFound(path: path(f), hint: "A model folder holds config.json, autoencoder.safetensors and dit.safetensors (Training/ exports them).")
+        let hint = "A model folder holds config.json and the weight files it names (Training/kinora_train/export.py writes them)."
+        guard FileManager.default.fileExists(atPath: path(VideoModel.configurationFile)) else {
+            throw EngineError.modelNotFound(path: path(VideoModel.configurationFile), hint: hint)
         }
         configuration = try VideoModelConfiguration(file: path(VideoModel.configurationFile))
-        autoencoder = try FrameAutoencoder(WeightLoader(paths: [path(VideoModel.autoencoderFile)]), configuration: configuration.autoencoder)
-        denoiser = try VideoDiT(WeightLoader(paths: [path(VideoModel.denoiserFile)]), configuration: configuration.dit)
+        for f in [configuration.autoencoderFile, configuration.denoiserFile] where !FileManager.default.fileExists(atPath: path(f)) {
+            throw EngineError.modelNotFound(path: path(f), hint: hint)
+        }
+        autoencoder = try FrameAutoencoder(WeightLoader(paths: [path(configuration.autoencoderFile)]), configuration: configuration.autoencoder)
+        denoiser = try VideoDiT(WeightLoader(paths: [path(configuration.denoiserFile)]), configuration: configuration.dit)
     }
 
     /// Frames `[N, 3, H, W]` in [−1, 1] → the denoiser's latents `[N, C, h, w]` (scaled).

@@ -2,7 +2,7 @@ import Foundation
 
 /// The denoiser's hyper-parameters (`DiTConfig` in Training/kinora_train/model.py; JSON keys
 /// are its field names, missing keys take the same defaults).
-public struct DiTConfiguration: Sendable, Codable, Equatable {
+public struct DiTConfiguration: Sendable, Decodable, Equatable {
     public var latentChannels = 8
     public var latentSize = 8
     public var frames = 16
@@ -13,6 +13,8 @@ public struct DiTConfiguration: Sendable, Codable, Equatable {
     public var mlpRatio = 4
     public var textDim = 384
     public var timeFrequencyDim = 256
+    /// LayerNorm ε (`layer_norm_eps` in config.json; model.py uses 1e-6).
+    public var layerNormEpsilon: Float = 1e-6
 
     enum CodingKeys: String, CodingKey {
         case latentChannels = "latent_channels", latentSize = "latent_size", frames, patch, width, depth, heads
@@ -40,18 +42,20 @@ public struct DiTConfiguration: Sendable, Codable, Equatable {
     public func validate(source: String = "DiT configuration") throws {
         let positive = [latentChannels, latentSize, frames, patch, width, depth, heads, mlpRatio, textDim, timeFrequencyDim]
         guard positive.allSatisfy({ $0 > 0 }), latentSize % patch == 0, width % heads == 0,
-              width % 8 == 0, timeFrequencyDim % 2 == 0 else {
+              width % 8 == 0, timeFrequencyDim % 2 == 0, layerNormEpsilon > 0 else {
             throw EngineError.invalidConfiguration(file: source, detail: "inconsistent sizes \(self)")
         }
     }
 }
 
 /// The autoencoder's hyper-parameters (`AEConfig` in model.py).
-public struct AutoencoderConfiguration: Sendable, Codable, Equatable {
+public struct AutoencoderConfiguration: Sendable, Decodable, Equatable {
     /// Feature widths at each resolution, finest first; each step halves the size.
     public var channels: [Int] = [32, 64, 128, 128]
     public var latentChannels = 8
     public var groups = 8
+    /// GroupNorm ε (`group_norm_eps` in config.json; PyTorch's default 1e-5).
+    public var groupNormEpsilon: Float = 1e-5
 
     enum CodingKeys: String, CodingKey { case channels, latentChannels = "latent_channels", groups }
 
@@ -67,38 +71,142 @@ public struct AutoencoderConfiguration: Sendable, Codable, Equatable {
 
     public func validate(source: String = "autoencoder configuration") throws {
         // groups > 0 first: the channel check divides by it.
-        guard groups > 0, latentChannels > 0, !channels.isEmpty, channels.allSatisfy({ $0 > 0 && $0 % groups == 0 }) else {
+        guard groups > 0, latentChannels > 0, groupNormEpsilon > 0, !channels.isEmpty, channels.allSatisfy({ $0 > 0 && $0 % groups == 0 }) else {
             throw EngineError.invalidConfiguration(file: source, detail: "inconsistent sizes \(self)")
         }
     }
 }
 
-/// A model folder's `config.json`: `{"dit": {…}, "autoencoder": {…}, "latent_scale": s}`.
-public struct VideoModelConfiguration: Sendable, Codable, Equatable {
-    public var dit: DiTConfiguration
-    public var autoencoder: AutoencoderConfiguration
-    /// The denoiser sees `latent · latentScale` (unit variance).
-    public var latentScale: Float
+/// A model folder's `config.json`, format `kinora-video-model` version 1
+/// (Training/MODEL_FORMAT.md, written by Training/kinora_train/export.py).
+public struct VideoModelConfiguration: Sendable, Equatable {
+    /// The clip the model was trained on.
+    public struct Native: Sendable, Codable, Equatable {
+        public var width: Int, height: Int, fps: Int, frames: Int
+    }
 
-    enum CodingKeys: String, CodingKey { case dit, autoencoder, latentScale = "latent_scale" }
+    /// How the prompt is encoded.
+    public struct TextEncoderSettings: Sendable, Codable, Equatable {
+        public var name: String
+        public var dim: Int
+        /// Token states are padded/truncated to this many tokens.
+        public var maxTokens: Int
+        /// The prompt of guidance's unconditional branch.
+        public var nullPrompt: String
+        enum CodingKeys: String, CodingKey { case name, dim, maxTokens = "max_tokens", nullPrompt = "null_prompt" }
+    }
+
+    /// Sampling defaults the model was tuned for.
+    public struct SamplerDefaults: Sendable, Codable, Equatable {
+        public var name: String
+        public var steps: Int
+        public var shift: Float
+        public var guidance: Float
+    }
+
+    public var name: String
+    public var native: Native
+    public var textEncoder: TextEncoderSettings
+    public var autoencoder: AutoencoderConfiguration
+    public var dit: DiTConfiguration
+    public var sampler: SamplerDefaults
+    /// Given frames carried from one chunk to the next.
+    public var overlapFrames: Int
+    /// The denoiser sees `encoder output · latentScale` (unit variance).
+    public var latentScale: Float
+    /// Weight files, relative to the model folder.
+    public var autoencoderFile: String
+    public var denoiserFile: String
+
+    public static let format = "kinora-video-model"
+    public static let formatVersion = 1
+
+    private struct Raw: Decodable {
+        struct Autoencoder: Decodable {
+            var file: String?
+            var latentScale: Float
+            var groupNormEps: Float?
+            enum CodingKeys: String, CodingKey { case file, latentScale = "latent_scale", groupNormEps = "group_norm_eps" }
+        }
+        struct Denoiser: Decodable {
+            var file: String?
+            var type: String?
+            var prediction: String?
+            var gelu: String?
+            var layerNormEps: Float?
+            enum CodingKeys: String, CodingKey { case file, type, prediction, gelu, layerNormEps = "layer_norm_eps" }
+        }
+        struct Chunk: Decodable {
+            var overlapFrames: Int
+            enum CodingKeys: String, CodingKey { case overlapFrames = "overlap_frames" }
+        }
+        var format: String
+        var formatVersion: Int
+        var name: String?
+        var native: Native
+        var textEncoder: TextEncoderSettings
+        var autoencoder: Autoencoder
+        var denoiser: Denoiser
+        var sampler: SamplerDefaults
+        var chunk: Chunk?
+        enum CodingKeys: String, CodingKey {
+            case format, formatVersion = "format_version", name, native, textEncoder = "text_encoder"
+            case autoencoder, denoiser, sampler, chunk
+        }
+    }
+
+    private struct Sections: Decodable {
+        var autoencoder: AutoencoderConfiguration
+        var denoiser: DiTConfiguration
+    }
 
     /// Reads and validates `config.json`.
     public init(file path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EngineError.invalidConfiguration(file: path, detail: "cannot read it")
         }
+        let raw: Raw, sections: Sections
         do {
-            self = try JSONDecoder().decode(VideoModelConfiguration.self, from: data)
+            raw = try JSONDecoder().decode(Raw.self, from: data)
+            sections = try JSONDecoder().decode(Sections.self, from: data)
         } catch {
             throw EngineError.invalidConfiguration(file: path, detail: "\(error)")
         }
+        guard raw.format == VideoModelConfiguration.format, raw.formatVersion == VideoModelConfiguration.formatVersion else {
+            throw EngineError.invalidConfiguration(file: path, detail: "format \(raw.format) version \(raw.formatVersion); this engine reads \(VideoModelConfiguration.format) version \(VideoModelConfiguration.formatVersion)")
+        }
+        let check = { (ok: Bool, detail: String) in
+            if !ok { throw EngineError.invalidConfiguration(file: path, detail: detail) }
+        }
+        try check(raw.denoiser.type ?? "dit" == "dit", "denoiser type \(raw.denoiser.type ?? "")")
+        try check(raw.denoiser.prediction ?? "flow-velocity" == "flow-velocity", "prediction \(raw.denoiser.prediction ?? "") (only flow-velocity)")
+        try check(raw.denoiser.gelu ?? "tanh" == "tanh", "gelu \(raw.denoiser.gelu ?? "") (only tanh)")
+        try check(raw.sampler.steps > 0 && raw.sampler.shift > 0 && raw.sampler.guidance >= 0, "sampler \(raw.sampler)")
+        try check(raw.textEncoder.maxTokens >= 2, "text_encoder.max_tokens \(raw.textEncoder.maxTokens)")
+        let overlap = raw.chunk?.overlapFrames ?? 0
+        try check(overlap >= 0 && overlap < sections.denoiser.frames, "chunk.overlap_frames \(overlap)")
+        try check(raw.autoencoder.latentScale > 0 && raw.autoencoder.latentScale.isFinite, "latent_scale \(raw.autoencoder.latentScale)")
+        var dit = sections.denoiser
+        dit.layerNormEpsilon = raw.denoiser.layerNormEps ?? dit.layerNormEpsilon
+        var autoencoder = sections.autoencoder
+        autoencoder.groupNormEpsilon = raw.autoencoder.groupNormEps ?? autoencoder.groupNormEpsilon
         try dit.validate(source: path)
         try autoencoder.validate(source: path)
-        guard latentScale > 0, latentScale.isFinite else {
-            throw EngineError.invalidConfiguration(file: path, detail: "latent_scale \(latentScale)")
+        try check(autoencoder.latentChannels == dit.latentChannels,
+                  "autoencoder has \(autoencoder.latentChannels) latent channels, the denoiser \(dit.latentChannels)")
+        try check(raw.textEncoder.dim == dit.textDim, "text_encoder.dim \(raw.textEncoder.dim) ≠ denoiser.text_dim \(dit.textDim)")
+        for file in [raw.autoencoder.file, raw.denoiser.file].compactMap({ $0 }) {
+            try check(!file.isEmpty && !file.contains("/"), "weight file '\(file)' must be a plain name in the model folder")
         }
-        guard autoencoder.latentChannels == dit.latentChannels else {
-            throw EngineError.invalidConfiguration(file: path, detail: "autoencoder has \(autoencoder.latentChannels) latent channels, the DiT \(dit.latentChannels)")
-        }
+        name = raw.name ?? ""
+        native = raw.native
+        textEncoder = raw.textEncoder
+        self.autoencoder = autoencoder
+        self.dit = dit
+        sampler = raw.sampler
+        overlapFrames = overlap
+        latentScale = raw.autoencoder.latentScale
+        autoencoderFile = raw.autoencoder.file ?? "autoencoder.safetensors"
+        denoiserFile = raw.denoiser.file ?? "denoiser.safetensors"
     }
 }
