@@ -43,7 +43,7 @@ public enum Matmul {
             return
         }
         let ptrs = UncheckedSendable((a, b, c))
-        let blocksWanted = 4 * threads
+        let blocksWanted = EngineThreads.gemmBlocksPerThread * threads
         if m >= 32 * threads {
             // Row blocks of at least 32 rows.
             let blocks = max(threads, min(blocksWanted, m / 32))
