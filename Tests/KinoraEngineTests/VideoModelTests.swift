@@ -86,5 +86,6 @@ final class VideoModelTests: XCTestCase {
         try refused({ var a = $0["autoencoder"] as! [String: Any]; a["latent_scale"] = -1; $0["autoencoder"] = a }, "latent_scale")
         try refused({ var t = $0["text_encoder"] as! [String: Any]; t["dim"] = 384; $0["text_encoder"] = t }, "text_dim")
         try refused({ $0.removeValue(forKey: "sampler") }, "sampler")
+        try refused({ var n = $0["native"] as! [String: Any]; n["width"] = 64; $0["native"] = n }, "native")
     }
 }

@@ -194,6 +194,9 @@ public struct VideoModelConfiguration: Sendable, Equatable {
         try autoencoder.validate(source: path)
         try check(autoencoder.latentChannels == dit.latentChannels,
                   "autoencoder has \(autoencoder.latentChannels) latent channels, the denoiser \(dit.latentChannels)")
+        let pixels = dit.latentSize << (autoencoder.channels.count - 1)
+        try check(raw.native.width == pixels && raw.native.height == pixels && raw.native.frames > 0,
+                  "native \(raw.native.width)×\(raw.native.height) does not match \(dit.latentSize)×\(dit.latentSize) latents upsampled \(autoencoder.channels.count - 1) times")
         try check(raw.textEncoder.dim == dit.textDim, "text_encoder.dim \(raw.textEncoder.dim) ≠ denoiser.text_dim \(dit.textDim)")
         for file in [raw.autoencoder.file, raw.denoiser.file].compactMap({ $0 }) {
             try check(!file.isEmpty && !file.contains("/"), "weight file '\(file)' must be a plain name in the model folder")
