@@ -79,6 +79,12 @@ final class KernelFixtureTests: XCTestCase {
                     tolerance: 0, "unpatchify")
     }
 
+    func testRotaryEmbedding() throws {
+        let y = try RotaryEmbedding.apply(t("rope.x"), heads: 2, positions: try t("rope.pos").storage)
+        assertClose(y, try t("rope.out"), tolerance: 1e-6, "rotary embedding")
+        XCTAssertThrowsError(try RotaryEmbedding.apply(t("rope.x"), heads: 3, positions: []))
+    }
+
     func testFusedElementwise() throws {
         let x = try t("modulate.x")
         assertClose(try Elementwise.modulate(x, shift: t("modulate.shift"), scale: t("modulate.scale")),
