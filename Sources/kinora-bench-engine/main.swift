@@ -29,6 +29,7 @@ struct Options {
             case "--dit": dit = try value()
             case "--repeats": repeats = Int(try value()) ?? 5
             case "--threads": EngineThreads.count = max(1, Int(try value()) ?? 2)
+            case "--engine-threading": EngineThreads.matrixThreading = .engine
             case "--gemm-blocks": EngineThreads.gemmBlocksPerThread = max(1, Int(try value()) ?? 4)
             case "--sentences": sentences = try value()
             default: throw EngineError.invalidArgument(operation: "kinora-bench-engine", detail: "unknown option \(args[i])")

@@ -95,6 +95,9 @@ public enum Attention {
         }
         workspace.reserve(total)
         let segs = segments
+        // Items run one after another in `.blas` mode: then the softmax rows use the threads.
+        let itemsInParallel = EngineThreads.count > 1 && items > 1 && EngineThreads.matrixThreading == .engine
+        let rowsInParallel = !itemsInParallel && EngineThreads.count > 1
         Profiler.measure("attention", flops: flops) {
             workspace.buffer.withUnsafeMutableBufferPointer { ps in
                 let ptrs = UncheckedSendable((q, k, v, out, ps.baseAddress!, maskBias, scratchStart))
@@ -115,7 +118,7 @@ public enum Attention {
                                      c: scores, ldc: lk, alpha: scale)
                         // Unnormalised softmax (exp and sum in one pass); the 1/sum goes onto
                         // the D-wide output row instead of the keys-wide score row.
-                        for r in 0 ..< rows {
+                        let softmaxRow = { (r: Int) in
                             let row = scores + r * lk
                             if let mask { for j in 0 ..< lk { row[j] += mask[j] } }
                             let m = VectorMath.maximum(row, count: lk)
@@ -125,6 +128,11 @@ public enum Attention {
                             } else {
                                 norms[r] = 1 / VectorMath.expShiftedSum(row, count: lk, shift: m)
                             }
+                        }
+                        if rowsInParallel && rows * lk >= 16_384 {
+                            parallelFor(rows, minimumPerThread: 16, softmaxRow)
+                        } else {
+                            for r in 0 ..< rows { softmaxRow(r) }
                         }
                         let outRows = o + seg.output + start * ldo + h * d
                         Matmul.sgemm(m: rows, n: d, k: lk, a: scores, lda: lk, b: v + seg.value + h * d, ldb: ldv,
@@ -136,7 +144,8 @@ public enum Attention {
                         start += rows
                     }
                 }
-                if EngineThreads.count <= 1 || items == 1 {
+                if !itemsInParallel {
+                    // In `.blas` mode OpenBLAS threads each product; items run in turn.
                     for i in 0 ..< items { body(i) }
                 } else {
                     DispatchQueue.concurrentPerform(iterations: items, execute: body)

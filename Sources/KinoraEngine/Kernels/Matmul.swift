@@ -5,9 +5,10 @@ import Dispatch
 public enum Matmul {
     /// `c[m×n] = alpha · op(a) · op(b) + beta · c` on raw row-major buffers with leading
     /// dimensions, so that strided views (one head inside a [L, heads·D] matrix) need no copy.
-    /// Single-threaded: the engine splits work over its own threads (`parallelSgemm`,
-    /// attention heads), so OpenBLAS is kept to one thread. Nested OpenBLAS threads inside
-    /// parallel heads oversubscribed the 2 cores and ran attention 8× slower.
+    /// OpenBLAS's thread count follows `EngineThreads.matrixThreading`. In `.engine` mode it
+    /// is one thread, because the callers run in parallel (nested OpenBLAS threads inside
+    /// parallel heads oversubscribed the 2 cores and ran attention 8× slower); in `.blas`
+    /// mode the engine calls this from one thread only.
     @inline(__always)
     static func sgemm(
         m: Int, n: Int, k: Int,
@@ -16,7 +17,7 @@ public enum Matmul {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         alpha: Float = 1, beta: Float = 0
     ) {
-        BLASThreads.ensureSingle()
+        BLASThreads.ensureConfigured()
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,
@@ -38,7 +39,7 @@ public enum Matmul {
     ) {
         let threads = EngineThreads.count
         let work = Double(m) * Double(n) * Double(k)
-        guard threads > 1, work >= 1_000_000 else {
+        guard threads > 1, work >= 1_000_000, EngineThreads.matrixThreading == .engine else {
             sgemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc, alpha: alpha, beta: beta)
             return
         }

@@ -9,6 +9,18 @@ public enum EngineThreads {
     /// each block repacks the weights (single-thread sgemm 512×768×256 measured here: 130
     /// GFLOP/s whole, 127 in 2 blocks, 123 in 4, 116 in 8).
     nonisolated(unsafe) public static var gemmBlocksPerThread: Int = 2
+    /// Who parallelises matrix products. `.blas` (default): OpenBLAS runs every GEMM on
+    /// `count` threads and the engine calls it from one thread only — OpenBLAS shares the
+    /// packed weights between its threads and spins between calls, measured here at 213–221
+    /// GFLOP/s on attention-sized products where a split over our own threads reached ~170 in
+    /// a whole forward. `.engine`: OpenBLAS single-threaded, GEMMs split into blocks and
+    /// attention heads run on the engine's threads (steadier when another process holds a core).
+    nonisolated(unsafe) public static var matrixThreading: MatrixThreading = .blas
+}
+
+/// See `EngineThreads.matrixThreading`.
+public enum MatrixThreading: Sendable {
+    case blas, engine
 }
 
 /// Runs `body(i)` for i in 0..<n over `EngineThreads.count` threads, in contiguous blocks
@@ -38,11 +50,12 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// Keeps OpenBLAS single-threaded while the engine runs: the engine parallelises around
-/// its GEMM calls itself.
+/// Sets OpenBLAS's thread count for the current `EngineThreads.matrixThreading` (checked on
+/// every call, set only when it differs: one setting per process in practice).
 public enum BLASThreads {
     @inline(__always)
-    static func ensureSingle() {
-        if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
+    static func ensureConfigured() {
+        let wanted = Int32(EngineThreads.matrixThreading == .blas ? max(1, EngineThreads.count) : 1)
+        if openblas_get_num_threads() != wanted { openblas_set_num_threads(wanted) }
     }
 }
