@@ -79,6 +79,19 @@ final class KernelFixtureTests: XCTestCase {
                     tolerance: 0, "unpatchify")
     }
 
+    func testPaddingMaskTrimming() {
+        let seg = Attention.Segment(query: 0, key: 0, value: 0, output: 0, queries: 4, keys: 4, mask: 4)
+        let inf = -Float.infinity
+        let prefix = Attention.trimmingPaddingMask(seg, maskBias: [9, 9, 9, 9, 0, 0, inf, inf])
+        XCTAssertEqual(prefix.keys, 2)
+        XCTAssertNil(prefix.mask)
+        let holes = Attention.trimmingPaddingMask(seg, maskBias: [9, 9, 9, 9, 0, inf, 0, inf])
+        XCTAssertEqual(holes.keys, 4)
+        XCTAssertEqual(holes.mask, 4)
+        XCTAssertEqual(Attention.trimmingPaddingMask(seg, maskBias: [9, 9, 9, 9, inf, inf, inf, inf]).mask, 4, "all masked stays masked")
+        XCTAssertNil(Attention.trimmingPaddingMask(seg, maskBias: [9, 9, 9, 9, 0, 0, 0, 0]).mask)
+    }
+
     func testRotaryEmbedding() throws {
         let y = try RotaryEmbedding.apply(t("rope.x"), heads: 2, positions: try t("rope.pos").storage)
         assertClose(y, try t("rope.out"), tolerance: 1e-6, "rotary embedding")

@@ -72,6 +72,25 @@ public enum Attention {
         var mask: Int?
     }
 
+    /// A padding mask that keeps a prefix of the keys (tokens, then padding) attends exactly
+    /// like the prefix without a mask: masked keys weigh e^−∞ = 0. Returns the segment
+    /// shortened that way, or unchanged for any other mask.
+    static func trimmingPaddingMask(_ segment: Segment, maskBias: [Float]) -> Segment {
+        guard let offset = segment.mask else { return segment }
+        let bias = maskBias[offset ..< offset + segment.keys]
+        guard let firstMasked = bias.firstIndex(where: { $0 != 0 }) else {
+            var s = segment
+            s.mask = nil
+            return s
+        }
+        let valid = firstMasked - offset
+        guard valid > 0, bias[firstMasked...].allSatisfy({ $0 == -.infinity }) else { return segment }
+        var s = segment
+        s.keys = valid
+        s.mask = nil
+        return s
+    }
+
     /// The core on raw strided matrices: for each segment and head h, rows of `q + h·D`
     /// (leading dimension `ldq`) attend to rows of `k + h·D` and `v + h·D`; the result goes to
     /// `out + h·D` (leading dimension `ldo`). All (segment, head) pairs — a ragged batch of

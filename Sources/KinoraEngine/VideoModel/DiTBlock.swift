@@ -61,9 +61,12 @@ struct DiTBlock: Sendable {
         try normCross(x, into: &scratch.normed)
         try crossQuery(scratch.normed, into: &scratch.query)
         scratch.attended.reuse(as: [batch * n, d])
+        // Text padding is a suffix: attend to the real tokens only (same result, less work).
         let crossSegments = (0 ..< batch).map {
-            Attention.Segment(query: $0 * n * d, key: $0 * l * 2 * d, value: $0 * l * 2 * d + d,
-                              output: $0 * n * d, queries: n, keys: l, mask: $0 * l)
+            Attention.trimmingPaddingMask(
+                Attention.Segment(query: $0 * n * d, key: $0 * l * 2 * d, value: $0 * l * 2 * d + d,
+                                  output: $0 * n * d, queries: n, keys: l, mask: $0 * l),
+                maskBias: maskBias)
         }
         scratch.query.storage.withUnsafeBufferPointer { pq in
             keyValues.storage.withUnsafeBufferPointer { pkv in
