@@ -72,6 +72,22 @@ public enum Attention {
         var mask: Int?
     }
 
+    /// Unnormalised softmax of one score row (exp and sum in one pass), adding the mask
+    /// biases first; writes 1/sum to `norm`, which goes onto the D-wide output row instead of
+    /// the keys-wide score row. A row with every key masked gets zeros.
+    @inline(__always)
+    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, keys lk: Int, mask: UnsafePointer<Float>?,
+                           norm: UnsafeMutablePointer<Float>) {
+        if let mask { for j in 0 ..< lk { row[j] += mask[j] } }
+        let m = VectorMath.maximum(row, count: lk)
+        if m == -Float.infinity {
+            row.update(repeating: 0, count: lk)
+            norm.pointee = 0
+        } else {
+            norm.pointee = 1 / VectorMath.expShiftedSum(row, count: lk, shift: m)
+        }
+    }
+
     /// A padding mask that keeps a prefix of the keys (tokens, then padding) attends exactly
     /// like the prefix without a mask: masked keys weigh e^−∞ = 0. Returns the segment
     /// shortened that way, or unchanged for any other mask.
@@ -117,6 +133,7 @@ public enum Attention {
         // Items run one after another in `.blas` mode: then the softmax rows use the threads.
         let itemsInParallel = EngineThreads.count > 1 && items > 1 && EngineThreads.matrixThreading == .engine
         let rowsInParallel = !itemsInParallel && EngineThreads.count > 1
+        let out = out
         Profiler.measure("attention", flops: flops) {
             workspace.buffer.withUnsafeMutableBufferPointer { ps in
                 let ptrs = UncheckedSendable((q, k, v, out, ps.baseAddress!, maskBias, scratchStart))
@@ -137,21 +154,8 @@ public enum Attention {
                                      c: scores, ldc: lk, alpha: scale)
                         // Unnormalised softmax (exp and sum in one pass); the 1/sum goes onto
                         // the D-wide output row instead of the keys-wide score row.
-                        let softmaxRow = { (r: Int) in
-                            let row = scores + r * lk
-                            if let mask { for j in 0 ..< lk { row[j] += mask[j] } }
-                            let m = VectorMath.maximum(row, count: lk)
-                            if m == -Float.infinity {
-                                row.update(repeating: 0, count: lk)
-                                norms[r] = 0
-                            } else {
-                                norms[r] = 1 / VectorMath.expShiftedSum(row, count: lk, shift: m)
-                            }
-                        }
-                        if rowsInParallel && rows * lk >= 16_384 {
-                            parallelFor(rows, minimumPerThread: 16, softmaxRow)
-                        } else {
-                            for r in 0 ..< rows { softmaxRow(r) }
+                        for r in 0 ..< rows {
+                            Attention.softmaxRow(scores + r * lk, keys: lk, mask: mask, norm: norms + r)
                         }
                         let outRows = o + seg.output + start * ldo + h * d
                         Matmul.sgemm(m: rows, n: d, k: lk, a: scores, lda: lk, b: v + seg.value + h * d, ldb: ldv,
@@ -164,8 +168,45 @@ public enum Attention {
                     }
                 }
                 if !itemsInParallel {
-                    // In `.blas` mode OpenBLAS threads each product; items run in turn.
-                    for i in 0 ..< items { body(i) }
+                    // `.blas` mode: OpenBLAS threads each product; the heads of a query chunk
+                    // go through their products in turn and through softmax together (one
+                    // parallel pass over heads × rows instead of one per head).
+                    for (si, seg) in segs.enumerated() where seg.queries > 0 && seg.keys > 0 {
+                        let (lq, lk) = (seg.queries, seg.keys)
+                        let chunk = min(queryChunk, lq)
+                        let base = ps.baseAddress! + scratchStart[si]
+                        let mask = seg.mask.flatMap { offset in maskBias.map { $0 + offset } }
+                        var start = 0
+                        while start < lq {
+                            let rows = min(chunk, lq - start)
+                            for h in 0 ..< heads {
+                                Matmul.sgemm(m: rows, n: lk, k: d, a: q + seg.query + start * ldq + h * d, lda: ldq,
+                                             b: k + seg.key + h * d, ldb: ldk, transposeB: true,
+                                             c: base + h * chunk * (lk + 1), ldc: lk, alpha: scale)
+                            }
+                            let softmax = { (i: Int) in
+                                let (h, r) = (i / rows, i % rows)
+                                let scores = base + h * chunk * (lk + 1)
+                                Attention.softmaxRow(scores + r * lk, keys: lk, mask: mask, norm: scores + chunk * lk + r)
+                            }
+                            if rowsInParallel && heads * rows * lk >= 16_384 {
+                                parallelFor(heads * rows, minimumPerThread: 16, softmax)
+                            } else {
+                                for i in 0 ..< heads * rows { softmax(i) }
+                            }
+                            for h in 0 ..< heads {
+                                let scores = base + h * chunk * (lk + 1)
+                                let outRows = out + seg.output + start * ldo + h * d
+                                Matmul.sgemm(m: rows, n: d, k: lk, a: scores, lda: lk, b: v + seg.value + h * d, ldb: ldv,
+                                             c: outRows, ldc: ldo)
+                                for r in 0 ..< rows {
+                                    let inv = scores[chunk * lk + r]
+                                    VectorMath.map(outRows + r * ldo, count: d) { $0 * inv }
+                                }
+                            }
+                            start += rows
+                        }
+                    }
                 } else {
                     DispatchQueue.concurrentPerform(iterations: items, execute: body)
                 }
