@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -26,14 +25,15 @@ WORK = os.path.join(HERE, ".work")
 THREADS = 2
 
 
-def median_time(fn, repeats):
+def best_time(fn, repeats):
+    """The fastest of `repeats` runs after a warm-up (the least disturbed on a shared machine)."""
     fn()
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return min(times)
 
 
 def make_dit(torch):
@@ -81,7 +81,7 @@ def torch_peer(args, sentences):
     res = {"torch": torch.__version__}
     st = SentenceTransformer(args.text_encoder, device="cpu")
     with torch.inference_mode():
-        res["minilm_eager"] = median_time(lambda: st.encode(sentences, batch_size=len(sentences)), args.repeats)
+        res["minilm_eager"] = best_time(lambda: st.encode(sentences, batch_size=len(sentences)), args.repeats)
     if args.export_onnx:
         try:
             class LastHiddenState(torch.nn.Module):
@@ -107,10 +107,10 @@ def torch_peer(args, sentences):
     cfg, dit, inputs = make_dit(torch)
     with torch.inference_mode():
         velocity = dit(*inputs)
-        res["dit_eager"] = median_time(lambda: dit(*inputs), args.repeats)
+        res["dit_eager"] = best_time(lambda: dit(*inputs), args.repeats)
         # Diagnostic: on a loaded machine two OpenMP threads can be slower than one.
         torch.set_num_threads(1)
-        res["dit_eager_1thread"] = median_time(lambda: dit(*inputs), args.repeats)
+        res["dit_eager_1thread"] = best_time(lambda: dit(*inputs), args.repeats)
         torch.set_num_threads(THREADS)
     write_dit(cfg, dit, inputs, velocity, os.path.join(WORK, "dit"))
     if not args.no_compile:
@@ -120,7 +120,7 @@ def torch_peer(args, sentences):
             with torch.inference_mode():
                 compiled(*inputs)
                 res["dit_compile_warmup"] = time.perf_counter() - t0
-                res["dit_compiled"] = median_time(lambda: compiled(*inputs), args.repeats)
+                res["dit_compiled"] = best_time(lambda: compiled(*inputs), args.repeats)
         except Exception as e:  # compile is best effort on CPU
             res["dit_compiled_error"] = f"{type(e).__name__}: {e}"[:300]
     if args.export_onnx:
@@ -143,22 +143,22 @@ def peak_rss_mb():
 
 
 ORT_SNIPPET = r"""
-import json, os, statistics, sys, time
+import json, os, sys, time
 import numpy as np, onnxruntime as ort
 from safetensors.numpy import load_file
 path, io_path, repeats, minilm_path, encoder_dir, sentences_file = sys.argv[1:7]
 repeats = int(repeats)
 so = ort.SessionOptions(); so.intra_op_num_threads = 2; so.inter_op_num_threads = 1
-def median(fn):
+def best(fn):
     fn(); ts = []
     for _ in range(repeats):
         t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+    return min(ts)
 s = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
 io = load_file(io_path)
 feed = {i.name: io[i.name] for i in s.get_inputs()}
 out = s.run(None, feed)[0]
-result = {"dit": median(lambda: s.run(None, feed)), "max_abs_diff": float(np.abs(out - io["velocity"]).max())}
+result = {"dit": best(lambda: s.run(None, feed)), "max_abs_diff": float(np.abs(out - io["velocity"]).max())}
 if os.path.exists(minilm_path):
     from transformers import AutoTokenizer
     tok = AutoTokenizer.from_pretrained(encoder_dir)
@@ -170,7 +170,7 @@ if os.path.exists(minilm_path):
         mask = enc["attention_mask"][..., None].astype(np.float32)
         pooled = (h * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-    result["minilm"] = median(encode)
+    result["minilm"] = best(encode)
 print(json.dumps({**result,
                   "ort": ort.__version__,
                   "peak_rss_mb": [int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]}))
@@ -214,7 +214,8 @@ def main():
 
     e_m, e_d = engine["minilm"]["seconds"], engine["dit"]["seconds_full_forward"]
     e_step = engine["dit"]["seconds_per_step"]
-    print(f"\nKinora engine benchmark, {THREADS} threads (torch {peer['torch']})")
+    core = engine.get("openblas_core", "?")
+    print(f"\nKinora engine benchmark, {THREADS} threads (torch {peer['torch']}, OpenBLAS kernels: {core})")
     print(f"{'case':44} {'engine':>10} {'pytorch':>10} {'speed-up':>9}")
     print(f"{'MiniLM, 16 sentences (ms)':44} {e_m*1e3:10.2f} {peer['minilm_eager']*1e3:10.2f} {peer['minilm_eager']/e_m:8.2f}x")
     if ort and "minilm" in ort:

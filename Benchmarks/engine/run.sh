@@ -33,5 +33,12 @@ if [ -x "$ORT_VENV/bin/python" ] || python3 -m venv "$ORT_VENV"; then
         ORT_ARGS=(--ort-python "$ORT_VENV/bin/python")
     fi
 fi
+# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may pin OpenBLAS to older kernels machine-wide (here:
+# AVX2 "Haswell" on an AVX-512 CPU, half the GEMM speed; PyTorch and ONNX Runtime bring their
+# own kernels and are not affected). The benchmark lets OpenBLAS detect the CPU, as the
+# machine notes advise for benchmarks, unless KINORA_BENCH_KEEP_OPENBLAS_ENV=1; the table
+# prints which kernels ran. Tests and CI keep the machine's setting.
+ENV_CMD=(env)
+if [ "${KINORA_BENCH_KEEP_OPENBLAS_ENV:-0}" != 1 ]; then ENV_CMD=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE); fi
 # The Training package on the path, so bench.py builds the real model definition.
-PYTHONPATH="$ROOT/Training${PYTHONPATH:+:$PYTHONPATH}" "$PY" "$HERE/bench.py" "${ORT_ARGS[@]}" "$@"
+PYTHONPATH="$ROOT/Training${PYTHONPATH:+:$PYTHONPATH}" "${ENV_CMD[@]}" "$PY" "$HERE/bench.py" "${ORT_ARGS[@]}" "$@"

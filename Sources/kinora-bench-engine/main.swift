@@ -2,7 +2,7 @@
 //
 //   kinora-bench-engine [--text-encoder DIR] [--dit DIR] [--repeats N] [--sentences FILE]
 //
-// Prints one JSON object: raw OpenBLAS sgemm GFLOP/s, MiniLM and DiT timings (median of
+// Prints one JSON object: raw OpenBLAS sgemm GFLOP/s, MiniLM and DiT timings (best of
 // repeats, after a warm-up), per-op time shares, the engine's matrix GFLOP/s, peak RSS.
 // `--dit DIR` holds config.json (the model folder format), the denoiser weights and io.safetensors (inputs
 // written by bench.py, so both engines run the same weights on the same data).
@@ -41,8 +41,9 @@ struct Options {
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-/// Median wall time of `repeats` runs after one warm-up.
-func timeMedian(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+/// The best wall time of `repeats` runs after one warm-up: on a shared machine the fastest
+/// run is the one least disturbed by other processes, so it compares implementations best.
+func timeBest(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     try body()
     var times: [Double] = []
     for _ in 0 ..< max(1, repeats) {
@@ -50,7 +51,7 @@ func timeMedian(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
         try body()
         times.append(now() - start)
     }
-    return times.sorted()[times.count / 2]
+    return times.min() ?? 0
 }
 
 /// Best GFLOP/s of cblas_sgemm (OpenBLAS's own threading, `threads` of them), the ceiling
@@ -98,6 +99,8 @@ func profile(_ body: () throws -> Void) rethrows -> [String: Any] {
 func run() throws {
     let options = try Options(CommandLine.arguments)
     var report: [String: Any] = ["threads": EngineThreads.count]
+    // Which OpenBLAS kernels run (OPENBLAS_CORETYPE can pin them, e.g. to AVX2 "Haswell").
+    if let core = openblas_get_corename() { report["openblas_core"] = String(cString: core) }
     var raw: [String: Double] = [:]
     for t in [1, EngineThreads.count] {
         raw["1024³, \(t) thread(s)"] = rawSgemm(m: 1024, n: 1024, k: 1024, threads: t)
@@ -111,7 +114,7 @@ func run() throws {
         if let file = options.sentences {
             sentences = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
         }
-        let seconds = try timeMedian(options.repeats) { _ = try encoder.encode(sentences) }
+        let seconds = try timeBest(options.repeats) { _ = try encoder.encode(sentences) }
         let tokens = try sentences.reduce(0) { $0 + (try encoder.tokenizer.encode($1).ids.count) }
         var minilm: [String: Any] = ["seconds": seconds, "sentences": sentences.count, "tokens": tokens]
         minilm["profile"] = try profile { _ = try encoder.encode(sentences) }
@@ -131,11 +134,11 @@ func run() throws {
         // Per step, as a sampler calls it: the text projection is prepared once per prompt.
         let text = try dit.prepare(context: ctx, mask: keyMask, pooled: pooled)
         var workspace = DiTWorkspace()
-        let step = try timeMedian(options.repeats) {
+        let step = try timeBest(options.repeats) {
             velocity = try dit(x, given: givenRows, t: t.storage, text: text, workspace: &workspace)
         }
         // A whole forward including the text projection, as PyTorch's module does it.
-        let full = try timeMedian(options.repeats) {
+        let full = try timeBest(options.repeats) {
             let text = try dit.prepare(context: ctx, mask: keyMask, pooled: pooled)
             velocity = try dit(x, given: givenRows, t: t.storage, text: text)
         }
