@@ -130,11 +130,11 @@ public enum Attention {
         }
         workspace.reserve(total)
         let segs = segments
-        // Items run one after another in `.blas` mode: then the softmax rows use the threads.
-        let itemsInParallel = EngineThreads.count > 1 && items > 1 && EngineThreads.matrixThreading == .engine
-        let rowsInParallel = !itemsInParallel && EngineThreads.count > 1
-        let out = out
+        // (sequence, head) pairs run on the engine's threads, each product on one OpenBLAS
+        // thread: the products are small (256×256×64 here), too small to share.
+        let itemsInParallel = EngineThreads.count > 1 && items > 1
         Profiler.measure("attention", flops: flops) {
+          BLASThreads.run(threads: 1) {
             workspace.buffer.withUnsafeMutableBufferPointer { ps in
                 let ptrs = UncheckedSendable((q, k, v, out, ps.baseAddress!, maskBias, scratchStart))
                 let body: @Sendable (Int) -> Void = { item in
@@ -167,50 +167,13 @@ public enum Attention {
                         start += rows
                     }
                 }
-                if !itemsInParallel {
-                    // `.blas` mode: OpenBLAS threads each product; the heads of a query chunk
-                    // go through their products in turn and through softmax together (one
-                    // parallel pass over heads × rows instead of one per head).
-                    for (si, seg) in segs.enumerated() where seg.queries > 0 && seg.keys > 0 {
-                        let (lq, lk) = (seg.queries, seg.keys)
-                        let chunk = min(queryChunk, lq)
-                        let base = ps.baseAddress! + scratchStart[si]
-                        let mask = seg.mask.flatMap { offset in maskBias.map { $0 + offset } }
-                        var start = 0
-                        while start < lq {
-                            let rows = min(chunk, lq - start)
-                            for h in 0 ..< heads {
-                                Matmul.sgemm(m: rows, n: lk, k: d, a: q + seg.query + start * ldq + h * d, lda: ldq,
-                                             b: k + seg.key + h * d, ldb: ldk, transposeB: true,
-                                             c: base + h * chunk * (lk + 1), ldc: lk, alpha: scale)
-                            }
-                            let softmax = { (i: Int) in
-                                let (h, r) = (i / rows, i % rows)
-                                let scores = base + h * chunk * (lk + 1)
-                                Attention.softmaxRow(scores + r * lk, keys: lk, mask: mask, norm: scores + chunk * lk + r)
-                            }
-                            if rowsInParallel && heads * rows * lk >= 16_384 {
-                                parallelFor(heads * rows, minimumPerThread: 16, softmax)
-                            } else {
-                                for i in 0 ..< heads * rows { softmax(i) }
-                            }
-                            for h in 0 ..< heads {
-                                let scores = base + h * chunk * (lk + 1)
-                                let outRows = out + seg.output + start * ldo + h * d
-                                Matmul.sgemm(m: rows, n: d, k: lk, a: scores, lda: lk, b: v + seg.value + h * d, ldb: ldv,
-                                             c: outRows, ldc: ldo)
-                                for r in 0 ..< rows {
-                                    let inv = scores[chunk * lk + r]
-                                    VectorMath.map(outRows + r * ldo, count: d) { $0 * inv }
-                                }
-                            }
-                            start += rows
-                        }
-                    }
-                } else {
+                if itemsInParallel {
                     DispatchQueue.concurrentPerform(iterations: items, execute: body)
+                } else {
+                    for i in 0 ..< items { body(i) }
                 }
             }
+          }
         }
     }
 }

@@ -5,10 +5,9 @@ import Dispatch
 public enum Matmul {
     /// `c[m×n] = alpha · op(a) · op(b) + beta · c` on raw row-major buffers with leading
     /// dimensions, so that strided views (one head inside a [L, heads·D] matrix) need no copy.
-    /// OpenBLAS's thread count follows `EngineThreads.matrixThreading`. In `.engine` mode it
-    /// is one thread, because the callers run in parallel (nested OpenBLAS threads inside
-    /// parallel heads oversubscribed the 2 cores and ran attention 8× slower); in `.blas`
-    /// mode the engine calls this from one thread only.
+    /// Call it inside `BLASThreads.run`, which fixes OpenBLAS's thread count: one thread where
+    /// the callers themselves run in parallel (nested OpenBLAS threads inside parallel heads
+    /// oversubscribed the 2 cores and ran attention 8× slower).
     @inline(__always)
     static func sgemm(
         m: Int, n: Int, k: Int,
@@ -17,7 +16,6 @@ public enum Matmul {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         alpha: Float = 1, beta: Float = 0
     ) {
-        BLASThreads.ensureConfigured()
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,
@@ -40,9 +38,21 @@ public enum Matmul {
         let threads = EngineThreads.count
         let work = Double(m) * Double(n) * Double(k)
         guard threads > 1, work >= 1_000_000, EngineThreads.matrixThreading == .engine else {
-            sgemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc, alpha: alpha, beta: beta)
+            BLASThreads.run(threads: BLASThreads.forLargeProducts) {
+                sgemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc, alpha: alpha, beta: beta)
+            }
             return
         }
+        BLASThreads.run(threads: 1) {
+            splitSgemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, transposeB: transposeB,
+                       c: c, ldc: ldc, alpha: alpha, beta: beta, threads: threads)
+        }
+    }
+
+    private static func splitSgemm(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, threads: Int
+    ) {
         let ptrs = UncheckedSendable((a, b, c))
         let blocksWanted = EngineThreads.gemmBlocksPerThread * threads
         if m >= 32 * threads {
@@ -103,7 +113,7 @@ public enum Matmul {
                 b.storage.withUnsafeBufferPointer { pb in
                     out.storage.withUnsafeMutableBufferPointer { pc in
                         for i in 0 ..< batch {
-                            sgemm(m: m, n: n, k: k, a: pa.baseAddress! + i * m * k, lda: k,
+                            parallelSgemm(m: m, n: n, k: k, a: pa.baseAddress! + i * m * k, lda: k,
                                   b: pb.baseAddress! + i * k * n, ldb: transposeB ? k : n, transposeB: transposeB,
                                   c: pc.baseAddress! + i * m * n, ldc: n)
                         }

@@ -1,5 +1,6 @@
 import COpenBLAS
 import Dispatch
+import Foundation
 
 /// The number of worker threads the engine's own loops use (the machine has 2 cores).
 public enum EngineThreads {
@@ -9,12 +10,13 @@ public enum EngineThreads {
     /// each block repacks the weights (single-thread sgemm 512×768×256 measured here: 130
     /// GFLOP/s whole, 127 in 2 blocks, 123 in 4, 116 in 8).
     nonisolated(unsafe) public static var gemmBlocksPerThread: Int = 2
-    /// Who parallelises matrix products. `.blas` (default): OpenBLAS runs every GEMM on
-    /// `count` threads and the engine calls it from one thread only — OpenBLAS shares the
-    /// packed weights between its threads and spins between calls, measured here at 213–221
-    /// GFLOP/s on attention-sized products where a split over our own threads reached ~170 in
-    /// a whole forward. `.engine`: OpenBLAS single-threaded, GEMMs split into blocks and
-    /// attention heads run on the engine's threads (steadier when another process holds a core).
+    /// Who parallelises the large matrix products (linear layers, convolutions). `.blas`
+    /// (default): OpenBLAS runs each on `count` threads — its threads share the packed
+    /// weights, measured here at OpenBLAS's full 2-thread speed where a split over the
+    /// engine's threads reached ~70 % of it in a whole forward. `.engine`: single-threaded
+    /// OpenBLAS on blocks of rows or columns spread over the engine's threads. Attention
+    /// always runs its (sequence, head) pairs on the engine's threads with single-threaded
+    /// OpenBLAS: its products are small.
     nonisolated(unsafe) public static var matrixThreading: MatrixThreading = .blas
 }
 
@@ -50,12 +52,23 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// Sets OpenBLAS's thread count for the current `EngineThreads.matrixThreading` (checked on
-/// every call, set only when it differs: one setting per process in practice).
+/// OpenBLAS's thread count is process-wide, so every engine operation that calls OpenBLAS
+/// holds this lock while it sets the count it wants and runs: two generations in one process
+/// take turns at matrix work instead of changing the count under each other's feet.
 public enum BLASThreads {
-    @inline(__always)
-    static func ensureConfigured() {
-        let wanted = Int32(EngineThreads.matrixThreading == .blas ? max(1, EngineThreads.count) : 1)
+    private static let lock = NSLock()
+
+    /// Runs `body` with OpenBLAS on `threads` threads, exclusively.
+    static func run<T>(threads: Int, _ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        let wanted = Int32(max(1, threads))
         if openblas_get_num_threads() != wanted { openblas_set_num_threads(wanted) }
+        return try body()
+    }
+
+    /// OpenBLAS threads for a large product under the current `matrixThreading`.
+    static var forLargeProducts: Int {
+        EngineThreads.matrixThreading == .blas ? EngineThreads.count : 1
     }
 }
