@@ -5,9 +5,9 @@
 // Layout (one folder a layer, one type a file):
 // - Tensor/       `Tensor` (row-major float32, copy-on-write storage), `EngineError`, the
 //                 2-thread `parallelFor`, the optional `Profiler` used by the benchmark.
-// - Kernels/      `Matmul` (cblas_sgemm; by default OpenBLAS threads every product and the
-//                 engine's own threads do the element-wise loops and softmax rows; see
-//                 `EngineThreads.matrixThreading`), `Linear`, `Conv2D` (im2col +
+// - Kernels/      `Matmul` (cblas_sgemm; large products on OpenBLAS's threads, attention's
+//                 per-head products one per engine thread; `BLASThreads` sets the count under
+//                 a lock per operation; see `EngineThreads.matrixThreading`), `Linear`, `Conv2D` (im2col +
 //                 GEMM), `GroupNorm`/`LayerNorm`/`RMSNorm`, `Softmax`, `Attention` (chunked over
 //                 queries, heads read in place from projection outputs, key mask), `Activation`
 //                 (SiLU, GELU erf/tanh on 8-lane `VectorMath`), `SinusoidalEmbedding`,
