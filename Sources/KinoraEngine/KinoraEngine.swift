@@ -27,3 +27,18 @@
 // Every public entry validates shapes and arguments and throws `EngineError`,
 // `SafetensorsError` or `WeightError` with context; nothing reachable from a model file or a
 // request is meant to trap.
+//
+// Generating a clip (what a plugin does):
+//
+//     let text = try MiniLMTextEncoder(directory: MiniLMTextEncoder.defaultDirectory)
+//     let model = try VideoModel(directory: "Models/kinora-shapes-v1")
+//     let generator = VideoGenerator(textEncoder: text, model: model)
+//     var request = VideoGenerationRequest(prompt: "a red circle moves left", model: model.configuration)
+//     request.seed = 42                                   // same seed, same clip (Swift or Python)
+//     request.givenLatents = [0: try model.encode(frames: still).slice(first: 0)]  // animate a still
+//     let latents = try generator.generateLatents(request, progress: { p in
+//         print("\(p.step)/\(p.totalSteps)"); return !cancelled })
+//     let frames = try model.decode(latents: latents)     // [F, 3, 64, 64] in [−1, 1]
+//
+// For the next chunk of a stream, give its first `configuration.overlapFrames` frames the
+// last latents of this one.
