@@ -2,10 +2,11 @@ import COpenBLAS
 import Dispatch
 import Foundation
 
-/// The number of worker threads the engine's own loops use (the machine has 2 cores).
+/// How the engine uses the machine's cores. Set these before the first generation; they are
+/// plain globals, not meant to change while work runs.
 public enum EngineThreads {
-    /// Threads for `parallelFor`; at least 1.
-    nonisolated(unsafe) public static var count: Int = 2
+    /// Threads for the engine's loops and for OpenBLAS: the active cores (2 on Kinora's target).
+    nonisolated(unsafe) public static var count: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// GEMM blocks per thread: more blocks balance better when a core is busy elsewhere, but
     /// each block repacks the weights (single-thread sgemm 512×768×256 measured here: 130
     /// GFLOP/s whole, 127 in 2 blocks, 123 in 4, 116 in 8).
