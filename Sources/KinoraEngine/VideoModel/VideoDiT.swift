@@ -1,0 +1,161 @@
+import Foundation
+
+/// The text, projected once per prompt and reused at every sampler step: the per-block
+/// cross-attention keys/values depend only on the text, not on the noisy sample.
+public struct DiTTextConditioning: Sendable {
+    public let batch: Int
+    public let contextLength: Int
+    /// Per block, `[B·L, 2D]` (keys then values, as model.py's `kv` layer orders them).
+    let keyValues: [Tensor]
+    /// `[B·L]`: 0 for a token, −∞ for padding.
+    let maskBias: [Float]
+    /// `text_pool(pooled)`, `[B, D]`.
+    let pooledProjection: Tensor
+}
+
+/// The spacetime DiT denoiser of model.py (`DiT`), predicting flow-matching velocity for a
+/// latent clip, given frames flagged by a mask, under text conditioning.
+public struct VideoDiT: Sendable {
+    public let configuration: DiTConfiguration
+    let patchIn: Linear, timeIn: Linear, timeOut: Linear, textPool: Linear, textContext: Linear
+    let blocks: [DiTBlock]
+    let normOut: LayerNorm
+    let modulationOut: Linear
+    let patchOut: Linear
+    /// Position embeddings for `configuration.frames` frames, `[F·g·g, D]`.
+    let positions: Tensor
+
+    /// Loads the weights (model.py's `DiT.state_dict()` names) under the loader's prefix.
+    public init(_ loader: WeightLoader, configuration c: DiTConfiguration) throws {
+        try c.validate()
+        configuration = c
+        let d = c.width, p = c.patch
+        patchIn = try Linear(loader.pp("patch_in"), inFeatures: (c.latentChannels + 1) * p * p, outFeatures: d)
+        timeIn = try Linear(loader.pp("time_in"), inFeatures: c.timeFrequencyDim, outFeatures: d)
+        timeOut = try Linear(loader.pp("time_out"), inFeatures: d, outFeatures: d)
+        textPool = try Linear(loader.pp("text_pool"), inFeatures: c.textDim, outFeatures: d)
+        textContext = try Linear(loader.pp("text_ctx"), inFeatures: c.textDim, outFeatures: d)
+        blocks = try (0 ..< c.depth).map { try DiTBlock(loader.pp("blocks").pp($0), configuration: c) }
+        normOut = try LayerNorm(features: d, epsilon: c.layerNormEpsilon)
+        modulationOut = try Linear(loader.pp("modulation_out"), inFeatures: d, outFeatures: 2 * d)
+        patchOut = try Linear(loader.pp("patch_out"), inFeatures: d, outFeatures: c.latentChannels * p * p)
+        positions = try VideoDiT.positionEmbeddings(frames: c.frames, configuration: c)
+    }
+
+    /// Fixed factorised positions: `[sincos(frame, D/2), sincos(row, D/4), sincos(col, rest)]`.
+    static func positionEmbeddings(frames: Int, configuration c: DiTConfiguration) throws -> Tensor {
+        let g = c.latentSize / c.patch
+        let d = c.width
+        let (dt, dh) = (d / 2, d / 4)
+        let dw = d - dt - dh
+        let n = frames * g * g
+        let f = try SinusoidalEmbedding.embed((0 ..< n).map { Float($0 / (g * g)) }, dimension: dt, order: .sineFirst)
+        let i = try SinusoidalEmbedding.embed((0 ..< n).map { Float(($0 / g) % g) }, dimension: dh, order: .sineFirst)
+        let j = try SinusoidalEmbedding.embed((0 ..< n).map { Float($0 % g) }, dimension: dw, order: .sineFirst)
+        var out = [Float]()
+        out.reserveCapacity(n * d)
+        for r in 0 ..< n {
+            out += f.storage[r * dt ..< (r + 1) * dt]
+            out += i.storage[r * dh ..< (r + 1) * dh]
+            out += j.storage[r * dw ..< (r + 1) * dw]
+        }
+        return Tensor(uncheckedShape: [n, d], storage: out)
+    }
+
+    /// Projects the text once per prompt batch.
+    /// - Parameters:
+    ///   - context: token states `[B, L, textDim]`; `mask`: `[B][L]`, true for a token; `pooled`: `[B, textDim]`.
+    public func prepare(context: Tensor, mask: [[Bool]], pooled: Tensor) throws -> DiTTextConditioning {
+        let c = configuration
+        guard context.rank == 3, context.shape[2] == c.textDim, pooled.shape == [context.shape[0], c.textDim] else {
+            throw EngineError.shapeMismatch(operation: "VideoDiT.prepare", detail: "context \(context.shape), pooled \(pooled.shape), text dim \(c.textDim)")
+        }
+        let (b, l) = (context.shape[0], context.shape[1])
+        guard b > 0, l > 0 else {
+            throw EngineError.shapeMismatch(operation: "VideoDiT.prepare", detail: "context \(context.shape) has no tokens")
+        }
+        guard mask.count == b, mask.allSatisfy({ $0.count == l }) else {
+            throw EngineError.shapeMismatch(operation: "VideoDiT.prepare", detail: "mask must be [\(b)][\(l)]")
+        }
+        let projected = try textContext(try context.reshaped([b * l, c.textDim]))
+        let keyValues = try blocks.map { try $0.crossKeyValue(projected) }
+        return DiTTextConditioning(batch: b, contextLength: l, keyValues: keyValues,
+                                   maskBias: mask.flatMap { $0.map { $0 ? 0 : -Float.infinity } },
+                                   pooledProjection: try textPool(pooled))
+    }
+
+    /// The velocity for noisy latents.
+    /// - Parameters:
+    ///   - x: `[B, F, C, h, w]` (given frames already clean).
+    ///   - given: `[B][F]`, 1 for a given frame, 0 for one to generate.
+    ///   - t: `[B]` flow-matching times in [0, 1].
+    /// - Returns: `[B, F, C, h, w]`.
+    public func callAsFunction(_ x: Tensor, given: [[Float]], t: [Float], text: DiTTextConditioning) throws -> Tensor {
+        var workspace = DiTWorkspace()
+        return try self(x, given: given, t: t, text: text, workspace: &workspace)
+    }
+
+    /// As above, with buffers kept in `workspace` across calls (a sampler's steps).
+    public func callAsFunction(_ x: Tensor, given: [[Float]], t: [Float], text: DiTTextConditioning,
+                               workspace: inout DiTWorkspace) throws -> Tensor {
+        let c = configuration
+        let op = "VideoDiT"
+        guard x.rank == 5, x.shape[2] == c.latentChannels, x.shape[3] == c.latentSize, x.shape[4] == c.latentSize else {
+            throw EngineError.shapeMismatch(operation: op, detail: "latents \(x.shape), expected [B, F, \(c.latentChannels), \(c.latentSize), \(c.latentSize)]")
+        }
+        let (b, f) = (x.shape[0], x.shape[1])
+        guard f > 0, given.count == b, given.allSatisfy({ $0.count == f }), t.count == b, text.batch == b else {
+            throw EngineError.shapeMismatch(operation: op, detail: "batch \(b), \(f) frames: given \(given.map(\.count)), t \(t.count), text batch \(text.batch)")
+        }
+        let d = c.width, p = c.patch, s = c.latentSize, ch = c.latentChannels
+        let g = s / p
+        let n = f * g * g
+
+        // Patchify [latent, mask] per sample and stack the tokens as rows.
+        var patches: [Float] = []
+        patches.reserveCapacity(b * n * (ch + 1) * p * p)
+        for bi in 0 ..< b {
+            let frameSize = ch * s * s
+            var withMask = [Float](repeating: 0, count: f * (ch + 1) * s * s)
+            for fi in 0 ..< f {
+                let src = (bi * f + fi) * frameSize
+                let dst = fi * (ch + 1) * s * s
+                withMask.replaceSubrange(dst ..< dst + frameSize, with: x.storage[src ..< src + frameSize])
+                for k in 0 ..< s * s { withMask[dst + frameSize + k] = given[bi][fi] }
+            }
+            patches += try Patchify.patchify(Tensor(uncheckedShape: [f, ch + 1, s, s], storage: withMask), patch: p).storage
+        }
+        var tokens = try patchIn(Tensor(uncheckedShape: [b * n, (ch + 1) * p * p], storage: patches))
+        let pos = f == c.frames ? positions : try VideoDiT.positionEmbeddings(frames: f, configuration: c)
+        tokens.storage.withUnsafeMutableBufferPointer { pt in
+            pos.storage.withUnsafeBufferPointer { pp in
+                for r in 0 ..< b * n { for i in 0 ..< d { pt[r * d + i] += pp[(r % n) * d + i] } }
+            }
+        }
+
+        // c = SiLU(time_out(SiLU(time_in(sincos(1000·t)))) + text_pool(pooled)).
+        var temb = try timeIn(try SinusoidalEmbedding.embed(t.map { 1000 * $0 }, dimension: c.timeFrequencyDim, order: .sineFirst))
+        Activation.silu.apply(&temb)
+        var cond = try timeOut(temb)
+        try Elementwise.addInPlace(&cond, text.pooledProjection)
+        Activation.silu.apply(&cond)
+
+        for (k, block) in blocks.enumerated() {
+            try block(&tokens, batch: b, tokens: n, c: cond, keyValues: text.keyValues[k],
+                      contextLength: text.contextLength, maskBias: text.maskBias, scratch: &workspace)
+        }
+        let mod = try modulationOut(cond)
+        var h = try normOut(tokens)
+        TokenModulation.modulate(&h, batch: b, tokens: n, mod: mod, shiftChunk: 0, scaleChunk: 1, chunks: 2)
+        let outTokens = try patchOut(h)
+
+        var out: [Float] = []
+        out.reserveCapacity(x.count)
+        let per = n * ch * p * p
+        for bi in 0 ..< b {
+            let part = Tensor(uncheckedShape: [n, ch * p * p], storage: Array(outTokens.storage[bi * per ..< (bi + 1) * per]))
+            out += try Patchify.unpatchify(part, frames: f, channels: ch, height: s, width: s, patch: p).storage
+        }
+        return Tensor(uncheckedShape: x.shape, storage: out)
+    }
+}

@@ -1,0 +1,147 @@
+/// The flow-matching samplers a generation can use.
+public enum FlowSamplerKind: String, Sendable, CaseIterable {
+    case euler, heun
+}
+
+/// What to generate: one clip of latent frames, some of which may be given.
+public struct VideoGenerationRequest: Sendable {
+    public var prompt: String
+    /// The prompt of the unconditional branch of classifier-free guidance.
+    public var unconditionalPrompt = ""
+    /// Frames in the clip (the model was trained on `DiTConfiguration.frames`).
+    public var frames: Int
+    public var steps = 8
+    /// Guidance scale; 1 disables guidance (one model call per step instead of a batch of 2).
+    public var guidanceScale: Float = 3
+    /// Schedule shift toward high noise (`TimestepSchedule.shift`).
+    public var shift: Float = 3
+    public var seed: UInt64 = 0
+    /// Clean latents `[C, h, w]` for frame indices that are given (image animation, extension).
+    public var givenLatents: [Int: Tensor] = [:]
+    /// SDEdit (style transfer): start latents `[F, C, h, w]` noised to time `strength` ∈ (0, 1]
+    /// (x = (1 − s)·x₀ + s·ε), then only the schedule's times below s; nil for pure noise.
+    public var initialLatents: Tensor?
+    public var strength: Float = 1
+    /// The ODE solver: Euler (one model call per step) or Heun (two, except the last step).
+    public var sampler: FlowSamplerKind = .euler
+    /// Text tokens the denoiser sees (the training code's `MAX_TOKENS`).
+    public var maxTextTokens = 40
+
+    public init(prompt: String, frames: Int) {
+        self.prompt = prompt
+        self.frames = frames
+    }
+
+    /// A request with the model's defaults: its native clip length, sampler settings, text
+    /// token count and null prompt.
+    public init(prompt: String, model: VideoModelConfiguration) {
+        self.prompt = prompt
+        frames = model.native.frames
+        steps = model.sampler.steps
+        guidanceScale = model.sampler.guidance
+        shift = model.sampler.shift
+        maxTextTokens = model.textEncoder.maxTokens
+        unconditionalPrompt = model.textEncoder.nullPrompt
+    }
+}
+
+/// Anything that turns prompts into a denoiser's text conditioning (the MiniLM encoder; a
+/// stand-in in tests).
+public protocol TextConditioner: Sendable {
+    func conditioning(_ texts: [String], maxTokens: Int) throws -> TextConditioning
+}
+
+extension MiniLMTextEncoder: TextConditioner {}
+
+/// Text → latent clip: encodes the prompt, samples with flow-matching Euler and classifier-free
+/// guidance, keeps given frames clean at every step. Decoding to RGB is `VideoModel.decode`.
+public struct VideoGenerator: Sendable {
+    public let textEncoder: any TextConditioner
+    public let model: VideoModel
+
+    public init(textEncoder: any TextConditioner, model: VideoModel) {
+        self.textEncoder = textEncoder
+        self.model = model
+    }
+
+    /// Samples latents `[F, C, h, w]`.
+    /// - Parameters:
+    ///   - progress: after each step; return false to cancel (`EngineError.cancelled`).
+    ///   - preview: optional, the current latents after each step.
+    public func generateLatents(_ request: VideoGenerationRequest,
+                                progress: (SamplingProgress) -> Bool = { _ in true },
+                                preview: ((Int, Tensor) -> Void)? = nil) throws -> Tensor {
+        let c = model.configuration.dit
+        let op = "VideoGenerator"
+        guard request.frames > 0, request.steps > 0, request.guidanceScale >= 0,
+              request.strength > 0, request.strength <= 1, request.maxTextTokens >= 2 else {
+            throw EngineError.invalidArgument(operation: op, detail: "frames \(request.frames), steps \(request.steps), guidance \(request.guidanceScale), strength \(request.strength)")
+        }
+        let frameShape = [c.latentChannels, c.latentSize, c.latentSize]
+        let clipShape = [request.frames] + frameShape
+        for (index, latent) in request.givenLatents {
+            guard index >= 0, index < request.frames, latent.shape == frameShape else {
+                throw EngineError.shapeMismatch(operation: op, detail: "given frame \(index): \(latent.shape), expected \(frameShape) within \(request.frames) frames")
+            }
+        }
+        let guided = request.guidanceScale != 1
+        let prompts = guided ? [request.prompt, request.unconditionalPrompt] : [request.prompt]
+        let conditioning = try textEncoder.conditioning(prompts, maxTokens: request.maxTextTokens)
+        let text = try model.denoiser.prepare(context: conditioning.states, mask: conditioning.mask, pooled: conditioning.pooled)
+
+        var schedule = try TimestepSchedule.flowMatching(steps: request.steps, shift: request.shift)
+        var rng = PhiloxGenerator(seed: request.seed)
+        let noise = try rng.normalTensor(shape: clipShape)
+        var x = noise
+        if let initial = request.initialLatents {
+            guard initial.shape == clipShape else {
+                throw EngineError.shapeMismatch(operation: op, detail: "initial latents \(initial.shape), expected \(clipShape)")
+            }
+            // SDEdit as Training/kinora_train/sampling.py: start at t = s (unshifted), keep the
+            // schedule's times ≤ s, with s itself first.
+            let s = request.strength
+            schedule = schedule.filter { $0 <= s }
+            if schedule.first.map({ $0 < s }) ?? true { schedule.insert(s, at: 0) }
+            x = try Combine.linear([(1 - s, initial), (s, noise)], operation: op)
+        }
+        let given = (0 ..< request.frames).map { request.givenLatents[$0] == nil ? Float(0) : 1 }
+        let frameSize = frameShape.reduce(1, *)
+        func imposeGiven(_ x: inout Tensor) {
+            for (index, latent) in request.givenLatents {
+                x.storage.replaceSubrange(index * frameSize ..< (index + 1) * frameSize, with: latent.storage)
+            }
+        }
+        imposeGiven(&x)
+
+        let denoiser = model.denoiser
+        let batch = guided ? 2 : 1
+        // Buffers shared by every step (a class box: the Denoiser closure cannot capture inout).
+        let workspace = WorkspaceBox()
+        let velocity: Denoiser = { sample, t in
+            let input = try Tensor.stack([Tensor](repeating: sample, count: batch))
+            let v = try denoiser(input.reshaped([batch] + clipShape), given: [[Float]](repeating: given, count: batch),
+                                 t: [Float](repeating: t, count: batch), text: text, workspace: &workspace.value)
+            guard guided else { return try v.reshaped(clipShape) }
+            return try ClassifierFreeGuidance.combine(conditional: v.slice(first: 0), unconditional: v.slice(first: 1),
+                                                     scale: request.guidanceScale)
+        }
+        var sampler: any Sampler = switch request.sampler {
+        case .euler: try FlowMatchEulerSampler(timesteps: schedule)
+        case .heun: try FlowMatchHeunSampler(timesteps: schedule)
+        }
+        for i in 0 ..< schedule.count {
+            x = try sampler.step(x, index: i, model: velocity)
+            imposeGiven(&x)
+            preview?(i + 1, x)
+            guard progress(SamplingProgress(step: i + 1, totalSteps: schedule.count, timestep: schedule[i])) else {
+                throw EngineError.cancelled
+            }
+        }
+        return x
+    }
+}
+
+/// Holds a `DiTWorkspace` for the steps of one generation (used from one thread at a time).
+private final class WorkspaceBox {
+    var value = DiTWorkspace()
+}

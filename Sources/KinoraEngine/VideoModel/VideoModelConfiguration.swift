@@ -1,0 +1,215 @@
+import Foundation
+
+/// The denoiser's hyper-parameters (`DiTConfig` in Training/kinora_train/model.py; JSON keys
+/// are its field names, missing keys take the same defaults).
+public struct DiTConfiguration: Sendable, Decodable, Equatable {
+    public var latentChannels = 8
+    public var latentSize = 8
+    public var frames = 16
+    public var patch = 2
+    public var width = 256
+    public var depth = 8
+    public var heads = 4
+    public var mlpRatio = 4
+    public var textDim = 384
+    public var timeFrequencyDim = 256
+    /// LayerNorm ε (`layer_norm_eps` in config.json; model.py uses 1e-6).
+    public var layerNormEpsilon: Float = 1e-6
+
+    enum CodingKeys: String, CodingKey {
+        case latentChannels = "latent_channels", latentSize = "latent_size", frames, patch, width, depth, heads
+        case mlpRatio = "mlp_ratio", textDim = "text_dim", timeFrequencyDim = "time_freq_dim"
+    }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = DiTConfiguration()
+        latentChannels = try c.decodeIfPresent(Int.self, forKey: .latentChannels) ?? d.latentChannels
+        latentSize = try c.decodeIfPresent(Int.self, forKey: .latentSize) ?? d.latentSize
+        frames = try c.decodeIfPresent(Int.self, forKey: .frames) ?? d.frames
+        patch = try c.decodeIfPresent(Int.self, forKey: .patch) ?? d.patch
+        width = try c.decodeIfPresent(Int.self, forKey: .width) ?? d.width
+        depth = try c.decodeIfPresent(Int.self, forKey: .depth) ?? d.depth
+        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? d.heads
+        mlpRatio = try c.decodeIfPresent(Int.self, forKey: .mlpRatio) ?? d.mlpRatio
+        textDim = try c.decodeIfPresent(Int.self, forKey: .textDim) ?? d.textDim
+        timeFrequencyDim = try c.decodeIfPresent(Int.self, forKey: .timeFrequencyDim) ?? d.timeFrequencyDim
+    }
+
+    /// Throws unless the sizes fit together (patch divides the latent, heads divide the width, …).
+    public func validate(source: String = "DiT configuration") throws {
+        let positive = [latentChannels, latentSize, frames, patch, width, depth, heads, mlpRatio, textDim, timeFrequencyDim]
+        guard positive.allSatisfy({ $0 > 0 }), latentSize % patch == 0, width % heads == 0,
+              width % 8 == 0, timeFrequencyDim % 2 == 0, layerNormEpsilon > 0 else {
+            throw EngineError.invalidConfiguration(file: source, detail: "inconsistent sizes \(self)")
+        }
+    }
+}
+
+/// The autoencoder's hyper-parameters (`AEConfig` in model.py).
+public struct AutoencoderConfiguration: Sendable, Decodable, Equatable {
+    /// Feature widths at each resolution, finest first; each step halves the size.
+    public var channels: [Int] = [32, 64, 128, 128]
+    public var latentChannels = 8
+    public var groups = 8
+    /// GroupNorm ε (`group_norm_eps` in config.json; PyTorch's default 1e-5).
+    public var groupNormEpsilon: Float = 1e-5
+
+    enum CodingKeys: String, CodingKey { case channels, latentChannels = "latent_channels", groups }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = AutoencoderConfiguration()
+        channels = try c.decodeIfPresent([Int].self, forKey: .channels) ?? d.channels
+        latentChannels = try c.decodeIfPresent(Int.self, forKey: .latentChannels) ?? d.latentChannels
+        groups = try c.decodeIfPresent(Int.self, forKey: .groups) ?? d.groups
+    }
+
+    public func validate(source: String = "autoencoder configuration") throws {
+        // groups > 0 first: the channel check divides by it.
+        guard groups > 0, latentChannels > 0, groupNormEpsilon > 0, !channels.isEmpty, channels.allSatisfy({ $0 > 0 && $0 % groups == 0 }) else {
+            throw EngineError.invalidConfiguration(file: source, detail: "inconsistent sizes \(self)")
+        }
+    }
+}
+
+/// A model folder's `config.json`, format `kinora-video-model` version 1
+/// (Training/MODEL_FORMAT.md, written by Training/kinora_train/export.py).
+public struct VideoModelConfiguration: Sendable, Equatable {
+    /// The clip the model was trained on.
+    public struct Native: Sendable, Codable, Equatable {
+        public var width: Int, height: Int, fps: Int, frames: Int
+    }
+
+    /// How the prompt is encoded.
+    public struct TextEncoderSettings: Sendable, Codable, Equatable {
+        public var name: String
+        public var dim: Int
+        /// Token states are padded/truncated to this many tokens.
+        public var maxTokens: Int
+        /// The prompt of guidance's unconditional branch.
+        public var nullPrompt: String
+        enum CodingKeys: String, CodingKey { case name, dim, maxTokens = "max_tokens", nullPrompt = "null_prompt" }
+    }
+
+    /// Sampling defaults the model was tuned for.
+    public struct SamplerDefaults: Sendable, Codable, Equatable {
+        public var name: String
+        public var steps: Int
+        public var shift: Float
+        public var guidance: Float
+    }
+
+    public var name: String
+    public var native: Native
+    public var textEncoder: TextEncoderSettings
+    public var autoencoder: AutoencoderConfiguration
+    public var dit: DiTConfiguration
+    public var sampler: SamplerDefaults
+    /// Given frames carried from one chunk to the next.
+    public var overlapFrames: Int
+    /// The denoiser sees `encoder output · latentScale` (unit variance).
+    public var latentScale: Float
+    /// Weight files, relative to the model folder.
+    public var autoencoderFile: String
+    public var denoiserFile: String
+
+    public static let format = "kinora-video-model"
+    public static let formatVersion = 1
+
+    private struct Raw: Decodable {
+        struct Autoencoder: Decodable {
+            var file: String?
+            var latentScale: Float
+            var groupNormEps: Float?
+            enum CodingKeys: String, CodingKey { case file, latentScale = "latent_scale", groupNormEps = "group_norm_eps" }
+        }
+        struct Denoiser: Decodable {
+            var file: String?
+            var type: String?
+            var prediction: String?
+            var gelu: String?
+            var layerNormEps: Float?
+            enum CodingKeys: String, CodingKey { case file, type, prediction, gelu, layerNormEps = "layer_norm_eps" }
+        }
+        struct Chunk: Decodable {
+            var overlapFrames: Int
+            enum CodingKeys: String, CodingKey { case overlapFrames = "overlap_frames" }
+        }
+        var format: String
+        var formatVersion: Int
+        var name: String?
+        var native: Native
+        var textEncoder: TextEncoderSettings
+        var autoencoder: Autoencoder
+        var denoiser: Denoiser
+        var sampler: SamplerDefaults
+        var chunk: Chunk?
+        enum CodingKeys: String, CodingKey {
+            case format, formatVersion = "format_version", name, native, textEncoder = "text_encoder"
+            case autoencoder, denoiser, sampler, chunk
+        }
+    }
+
+    private struct Sections: Decodable {
+        var autoencoder: AutoencoderConfiguration
+        var denoiser: DiTConfiguration
+    }
+
+    /// Reads and validates `config.json`.
+    public init(file path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EngineError.invalidConfiguration(file: path, detail: "cannot read it")
+        }
+        let raw: Raw, sections: Sections
+        do {
+            raw = try JSONDecoder().decode(Raw.self, from: data)
+            sections = try JSONDecoder().decode(Sections.self, from: data)
+        } catch {
+            throw EngineError.invalidConfiguration(file: path, detail: "\(error)")
+        }
+        guard raw.format == VideoModelConfiguration.format, raw.formatVersion == VideoModelConfiguration.formatVersion else {
+            throw EngineError.invalidConfiguration(file: path, detail: "format \(raw.format) version \(raw.formatVersion); this engine reads \(VideoModelConfiguration.format) version \(VideoModelConfiguration.formatVersion)")
+        }
+        let check = { (ok: Bool, detail: String) in
+            if !ok { throw EngineError.invalidConfiguration(file: path, detail: detail) }
+        }
+        try check(raw.denoiser.type ?? "dit" == "dit", "denoiser type \(raw.denoiser.type ?? "")")
+        try check(raw.denoiser.prediction ?? "flow-velocity" == "flow-velocity", "prediction \(raw.denoiser.prediction ?? "") (only flow-velocity)")
+        try check(raw.denoiser.gelu ?? "tanh" == "tanh", "gelu \(raw.denoiser.gelu ?? "") (only tanh)")
+        try check(raw.sampler.steps > 0 && raw.sampler.shift > 0 && raw.sampler.guidance >= 0, "sampler \(raw.sampler)")
+        try check(raw.textEncoder.maxTokens >= 2, "text_encoder.max_tokens \(raw.textEncoder.maxTokens)")
+        let overlap = raw.chunk?.overlapFrames ?? 0
+        try check(overlap >= 0 && overlap < sections.denoiser.frames, "chunk.overlap_frames \(overlap)")
+        try check(raw.autoencoder.latentScale > 0 && raw.autoencoder.latentScale.isFinite, "latent_scale \(raw.autoencoder.latentScale)")
+        var dit = sections.denoiser
+        dit.layerNormEpsilon = raw.denoiser.layerNormEps ?? dit.layerNormEpsilon
+        var autoencoder = sections.autoencoder
+        autoencoder.groupNormEpsilon = raw.autoencoder.groupNormEps ?? autoencoder.groupNormEpsilon
+        try dit.validate(source: path)
+        try autoencoder.validate(source: path)
+        try check(autoencoder.latentChannels == dit.latentChannels,
+                  "autoencoder has \(autoencoder.latentChannels) latent channels, the denoiser \(dit.latentChannels)")
+        let pixels = dit.latentSize << (autoencoder.channels.count - 1)
+        try check(raw.native.width == pixels && raw.native.height == pixels && raw.native.frames > 0,
+                  "native \(raw.native.width)×\(raw.native.height) does not match \(dit.latentSize)×\(dit.latentSize) latents upsampled \(autoencoder.channels.count - 1) times")
+        try check(raw.textEncoder.dim == dit.textDim, "text_encoder.dim \(raw.textEncoder.dim) ≠ denoiser.text_dim \(dit.textDim)")
+        for file in [raw.autoencoder.file, raw.denoiser.file].compactMap({ $0 }) {
+            try check(!file.isEmpty && !file.contains("/"), "weight file '\(file)' must be a plain name in the model folder")
+        }
+        name = raw.name ?? ""
+        native = raw.native
+        textEncoder = raw.textEncoder
+        self.autoencoder = autoencoder
+        self.dit = dit
+        sampler = raw.sampler
+        overlapFrames = overlap
+        latentScale = raw.autoencoder.latentScale
+        autoencoderFile = raw.autoencoder.file ?? "autoencoder.safetensors"
+        denoiserFile = raw.denoiser.file ?? "denoiser.safetensors"
+    }
+}

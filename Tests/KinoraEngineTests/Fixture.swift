@@ -1,0 +1,33 @@
+import Foundation
+import XCTest
+@testable import KinoraEngine
+
+/// Opens a committed reference fixture (made by Training/fixtures/*.py).
+enum Fixture {
+    static func file(_ name: String) throws -> SafetensorsFile {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "safetensors", subdirectory: "Fixtures") else {
+            throw EngineError.modelNotFound(path: "Fixtures/\(name).safetensors",
+                                            hint: "Run Training/fixtures/make_engine_fixtures.py and commit its output.")
+        }
+        return try SafetensorsFile(path: url.path)
+    }
+}
+
+/// Asserts that two tensors have one shape and differ by at most `tolerance` anywhere.
+func assertClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float, _ what: String,
+                 file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.shape, expected.shape, "\(what): shape", file: file, line: line)
+    guard actual.shape == expected.shape else { return }
+    let diff = (try? actual.maxAbsDifference(expected)) ?? .infinity
+    // Printed so that the reached tolerances can be reported (`swift test | grep "max |Δ|"`).
+    print("fixture \(what): max |Δ| = \(diff) (tolerance \(tolerance))")
+    XCTAssertLessThanOrEqual(diff, tolerance, "\(what): max |Δ| = \(diff)", file: file, line: line)
+}
+
+/// Like `assertClose`, with the tolerance scaled by the reference's magnitude
+/// (`tolerance · max(1, max |expected|)`), for values far from order 1.
+func assertCloseRelative(_ actual: Tensor, _ expected: Tensor, tolerance: Float, _ what: String,
+                         file: StaticString = #filePath, line: UInt = #line) {
+    let magnitude = max(1, expected.storage.map(abs).max() ?? 0)
+    assertClose(actual, expected, tolerance: tolerance * magnitude, "\(what) (scale \(magnitude))", file: file, line: line)
+}
