@@ -68,6 +68,8 @@ def main():
     with open(os.path.join(args.out_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
         f.write("\n")
+    for name in ("autoencoder.safetensors", "denoiser.safetensors", "config.json"):
+        os.chmod(os.path.join(args.out_dir, name), 0o644)
     print("exported", args.out_dir, "step", st.get("step"))
 
 
