@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Installed binaries find the Kinora libraries relative to themselves, so an
+// installed tree never points back at the build folder. The Swift runtime is
+// found through the toolchain's own rpath (see README, "Installing").
+func rpath(_ relative: String) -> LinkerSetting {
+    .unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/\(relative)"])
+}
+
+let package = Package(
+    name: "Kinora",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kinorad", targets: ["kinorad"]),
+        .executable(name: "kinora", targets: ["kinora"]),
+        // The SDK third-party plugins link against (installed with its module and header).
+        .library(name: "KinoraPluginSDK", type: .dynamic, targets: ["KinoraPluginSDK"]),
+        // libgstkinora.so, the GStreamer plugin.
+        .library(name: "gstkinora", type: .dynamic, targets: ["GstKinora"]),
+        // Built-in Kinora plugins: one library each, named libkinora-<id>.so.
+        .library(name: "kinora-test-scene", type: .dynamic, targets: ["KinoraTestScene"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // Thin C shims over system libraries (pkg-config).
+        .systemLibrary(name: "CGStreamer", pkgConfig: "gstreamer-1.0", providers: [.apt(["libgstreamer1.0-dev"])]),
+        .systemLibrary(
+            name: "CGStreamerBase", pkgConfig: "gstreamer-base-1.0", providers: [.apt(["libgstreamer1.0-dev"])]),
+        .systemLibrary(
+            name: "CGStreamerVideo", pkgConfig: "gstreamer-video-1.0",
+            providers: [.apt(["libgstreamer-plugins-base1.0-dev"])]),
+        .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
+
+        // The plugin ABI: one C header, the contract between host and plugins.
+        .target(name: "CKinoraPluginABI"),
+        // What a plugin author imports.
+        .target(name: "KinoraPluginSDK", dependencies: ["CKinoraPluginABI"]),
+        // Finds, loads and checks plugin libraries.
+        .target(name: "KinoraHost", dependencies: ["KinoraPluginSDK", "CKinoraPluginABI"]),
+        // One GStreamer element type per loaded plugin.
+        .target(
+            name: "KinoraGStreamer",
+            dependencies: ["KinoraHost", "KinoraPluginSDK", "CGStreamer", "CGStreamerBase", "CGStreamerVideo"]),
+        .target(name: "GstKinora", dependencies: ["KinoraGStreamer", "CGStreamer"], linkerSettings: [rpath("..")]),
+        // libdbus in Swift: messages, the poll loop, errors.
+        .target(name: "KinoraDBus", dependencies: ["CDBus"]),
+        .executableTarget(
+            name: "kinorad",
+            dependencies: ["KinoraGStreamer", "KinoraHost", "KinoraDBus", "KinoraPluginSDK", "CGStreamer"],
+            linkerSettings: [rpath("../lib")]),
+        .executableTarget(
+            name: "kinora",
+            dependencies: [
+                "KinoraDBus", "KinoraPluginSDK",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            linkerSettings: [rpath("../lib")]),
+
+        // Built-in plugins.
+        .target(
+            name: "KinoraTestScene", dependencies: ["KinoraPluginSDK"], path: "Plugins/TestScene",
+            linkerSettings: [rpath("../..")]),
+
+        .testTarget(name: "KinoraPluginSDKTests", dependencies: ["KinoraPluginSDK", "CKinoraPluginABI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,125 @@
+import CGStreamer
+import CGStreamerBase
+import CGStreamerVideo
+import KinoraHost
+import KinoraPluginSDK
+
+/// One call of the source element's `create`: make sure an instance runs,
+/// refill the block of frames when it is used up, and push the next frame
+/// with its timestamps. Runs on the streaming thread only.
+struct SourceProduction {
+    let state: SourceElementState
+    let element: UnsafeMutablePointer<GstElement>
+
+    func next(into output: UnsafeMutablePointer<UnsafeMutablePointer<GstBuffer>?>) -> GstFlowReturn {
+        guard state.stream.negotiated else {
+            ElementMessages.postError(
+                element, domain: gst_core_error_quark(), code: Int32(GST_CORE_ERROR_NEGOTIATION.rawValue),
+                text: "\(state.plugin.manifest.elementName) was asked for a frame before caps were negotiated",
+                debug: "")
+            return GST_FLOW_NOT_NEGOTIATED
+        }
+        if let total = state.stream.totalFrames, state.stream.frameIndex >= total {
+            return GST_FLOW_EOS
+        }
+        if state.stream.queuedNext >= state.stream.queuedCount {
+            let flow = refill()
+            guard flow == GST_FLOW_OK else { return flow }
+        }
+        let frameSize = Int(state.stream.rgbInfo.size)
+        let offset = state.stream.queuedNext * frameSize
+        let made: UnsafeMutablePointer<GstBuffer>? = state.stream.queued.withUnsafeBytes { bytes in
+            FrameConversion.buffer(
+                from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + frameSize]), stream: &state.stream)
+        }
+        guard let buffer = made else {
+            ElementMessages.postLibraryError(element, text: "Could not allocate or convert a video frame.")
+            return GST_FLOW_ERROR
+        }
+        stamp(buffer, frame: state.stream.frameIndex)
+        state.stream.queuedNext += 1
+        state.stream.frameIndex += 1
+        output.pointee = buffer
+        ElementMessages.postProgress(element, frame: state.stream.frameIndex, totalFrames: state.stream.totalFrames ?? 0)
+        return GST_FLOW_OK
+    }
+
+    private func stamp(_ buffer: UnsafeMutablePointer<GstBuffer>, frame: UInt64) {
+        let numerator = guint64(state.stream.outputInfo.fps_n)
+        let denominator = guint64(state.stream.outputInfo.fps_d)
+        let index = guint64(frame)
+        let start = gst_util_uint64_scale(index, GLibConstants.second * denominator, numerator)
+        let end = gst_util_uint64_scale(index + 1, GLibConstants.second * denominator, numerator)
+        buffer.pointee.pts = start
+        buffer.pointee.dts = start
+        buffer.pointee.duration = end - start
+        buffer.pointee.offset = index
+        buffer.pointee.offset_end = index + 1
+    }
+
+    /// Asks the plugin for its next block of frames.
+    private func refill() -> GstFlowReturn {
+        guard let instance = instanceOrError() else { return GST_FLOW_ERROR }
+        let pending = state.settings.withLock { settings in
+            defer { settings.pending = [:] }
+            return settings.pending
+        }
+        do throws(PluginCallError) {
+            if !pending.isEmpty { try instance.configure(pending) }
+            var count = Int(state.plugin.manifest.preferredBlockFrames)
+            if let total = state.stream.totalFrames {
+                count = Int(min(UInt64(count), total - state.stream.frameIndex))
+            }
+            let frameSize = Int(state.stream.rgbInfo.size)
+            if state.stream.queued.count < count * frameSize {
+                state.stream.queued = [UInt8](repeating: 0, count: count * frameSize)
+            }
+            let stride = Int(state.stream.rgbInfo.stride.0)
+            let first = state.stream.frameIndex
+            let pluginID = state.plugin.id
+            try state.stream.queued.withUnsafeMutableBufferPointer { pixels throws(PluginCallError) in
+                guard let base = pixels.baseAddress else { throw .failed(plugin: pluginID, message: "no frame memory") }
+                try instance.produce(
+                    firstFrame: first, frameCount: count, pixels: base, stride: stride, frameSize: frameSize)
+            }
+            state.stream.queuedCount = count
+            state.stream.queuedNext = 0
+            return GST_FLOW_OK
+        } catch .cancelled {
+            return GST_FLOW_FLUSHING
+        } catch {
+            ElementMessages.postLibraryError(
+                element, text: "Kinora plugin '\(state.plugin.id)' could not make frames: \(error)",
+                debug: "plugin file \(state.plugin.file)")
+            return GST_FLOW_ERROR
+        }
+    }
+
+    /// The running instance, created on first use with the negotiated size.
+    private func instanceOrError() -> PluginInstance? {
+        if let running = state.running.withLock({ $0 }) { return running }
+        let values = state.settings.withLock { $0.values }
+        let info = state.stream.outputInfo
+        let duration: Double
+        if case .double(let seconds)? = values[StandardParameters.duration.name] { duration = seconds } else { duration = 0 }
+        let total = duration > 0 ? UInt64((duration * Double(info.fps_n) / Double(info.fps_d)).rounded()) : nil
+        state.stream.totalFrames = total.map { max($0, 1) }
+        var prompt = ""
+        if case .string(let text)? = values[StandardParameters.prompt.name] { prompt = text }
+        let stream = StreamInfo(
+            width: Int(info.width), height: Int(info.height), framesPerSecondNumerator: Int(info.fps_n),
+            framesPerSecondDenominator: Int(info.fps_d), totalFrames: state.stream.totalFrames, prompt: prompt)
+        let pluginValues = values.filter { state.plugin.schema[$0.key] != nil }
+        do throws(PluginCallError) {
+            let instance = try PluginInstance(plugin: state.plugin, stream: stream, values: pluginValues)
+            state.running.withLock { $0 = instance }
+            state.settings.withLock { $0.pending = [:] }
+            return instance
+        } catch {
+            ElementMessages.postSettingsError(
+                element, text: "Kinora plugin '\(state.plugin.id)' could not start: \(error)",
+                debug: "plugin file \(state.plugin.file)")
+            return nil
+        }
+    }
+}

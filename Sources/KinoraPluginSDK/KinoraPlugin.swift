@@ -1,0 +1,31 @@
+/// A Kinora plugin, written as a Swift type.
+///
+/// Conform a type, then export it with one line:
+///
+/// ```swift
+/// @_cdecl("kinora_plugin_entry")
+/// public func kinoraPluginEntry() -> UnsafeRawPointer { exportKinoraPlugin(MyPlugin.self) }
+/// ```
+///
+/// The host never calls `configure` and `produce` of one instance at the
+/// same time; only cancellation arrives from another thread, and it is seen
+/// through `ProduceContext.isCancelled`.
+public protocol KinoraPlugin {
+    /// Identity, frame limits and the parameter schema.
+    static var manifest: PluginManifest { get }
+
+    /// Makes an instance for one stream, with every parameter at its
+    /// validated value (defaults filled in).
+    init(stream: StreamInfo, parameters: ParameterValues) throws(PluginError)
+
+    /// Takes new values (the complete set, already validated) while the
+    /// stream runs; only parameters marked `mutableWhilePlaying` change here.
+    mutating func configure(_ parameters: ParameterValues) throws(PluginError)
+
+    /// Fills every frame of `block`.
+    mutating func produce(into block: FrameBlock, context: borrowing ProduceContext) throws(PluginError)
+}
+
+extension KinoraPlugin {
+    public mutating func configure(_ parameters: ParameterValues) throws(PluginError) {}
+}

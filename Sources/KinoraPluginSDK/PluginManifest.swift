@@ -1,0 +1,57 @@
+/// Frame sizes and rates a plugin can make.
+public struct FrameLimits: Sendable, Equatable {
+    public var widths: ClosedRange<UInt32>
+    public var heights: ClosedRange<UInt32>
+    public var maxFramesPerSecond: UInt32
+    public var defaultWidth: UInt32
+    public var defaultHeight: UInt32
+    public var defaultFramesPerSecond: UInt32
+
+    public init(
+        widths: ClosedRange<UInt32>, heights: ClosedRange<UInt32>, maxFramesPerSecond: UInt32,
+        defaultWidth: UInt32, defaultHeight: UInt32, defaultFramesPerSecond: UInt32
+    ) {
+        self.widths = widths
+        self.heights = heights
+        self.maxFramesPerSecond = maxFramesPerSecond
+        self.defaultWidth = defaultWidth
+        self.defaultHeight = defaultHeight
+        self.defaultFramesPerSecond = defaultFramesPerSecond
+    }
+}
+
+/// Everything the host, GStreamer and D-Bus clients learn about a plugin
+/// before creating an instance of it.
+public struct PluginManifest: Sendable, Equatable {
+    /// Stable identifier, e.g. `"test-scene"`; what `kinora --plugin` takes.
+    public var id: String
+    /// The GStreamer element name, e.g. `"kinoratestscene"`.
+    public var elementName: String
+    public var humanName: String
+    public var description: String
+    /// SPDX licence identifier of the plugin (and of any weights it ships).
+    public var licence: String
+    public var version: String
+    public var kind: ElementKind
+    public var frames: FrameLimits
+    /// Frames one `produce` call makes best: a diffusion chunk, or 1.
+    public var preferredBlockFrames: UInt32
+    public var parameters: [ParameterSpec]
+
+    public init(
+        id: String, elementName: String, humanName: String, description: String,
+        licence: String, version: String, kind: ElementKind, frames: FrameLimits,
+        preferredBlockFrames: UInt32 = 1, parameters: [ParameterSpec]
+    ) {
+        self.id = id
+        self.elementName = elementName
+        self.humanName = humanName
+        self.description = description
+        self.licence = licence
+        self.version = version
+        self.kind = kind
+        self.frames = frames
+        self.preferredBlockFrames = preferredBlockFrames
+        self.parameters = parameters
+    }
+}
