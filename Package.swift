@@ -47,14 +47,19 @@ let package = Package(
         .target(name: "GstKinora", dependencies: ["KinoraGStreamer", "CGStreamer"], linkerSettings: [rpath("..")]),
         // libdbus in Swift: messages, the poll loop, errors.
         .target(name: "KinoraDBus", dependencies: ["CDBus"]),
+        // Kinora's D-Bus API (names, errors, schema on the wire), shared by daemon and CLI.
+        .target(name: "KinoraProtocol", dependencies: ["KinoraDBus", "KinoraPluginSDK"]),
         .executableTarget(
             name: "kinorad",
-            dependencies: ["KinoraGStreamer", "KinoraHost", "KinoraDBus", "KinoraPluginSDK", "CGStreamer"],
+            dependencies: [
+                "KinoraGStreamer", "KinoraHost", "KinoraDBus", "KinoraProtocol", "KinoraPluginSDK", "CGStreamer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             linkerSettings: [rpath("../lib")]),
         .executableTarget(
             name: "kinora",
             dependencies: [
-                "KinoraDBus", "KinoraPluginSDK",
+                "KinoraDBus", "KinoraProtocol", "KinoraPluginSDK",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [rpath("../lib")]),

@@ -39,11 +39,3 @@ private let pluginInit: GstPluginInitFunc = { plugin in
     // A plugin with no elements is still a valid plugin: the folders stay watched.
     return 1
 }
-
-private func processEnvironment() -> [String: String] {
-    var environment: [String: String] = [:]
-    if let value = getenv(PluginSearchPath.environmentVariable) {
-        environment[PluginSearchPath.environmentVariable] = String(cString: value)
-    }
-    return environment
-}

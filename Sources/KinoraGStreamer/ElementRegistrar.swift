@@ -33,6 +33,20 @@ public enum ElementRegistrar {
         return registered
     }
 
+    /// Registers the elements inside this process, without libgstkinora.so:
+    /// kinorad uses the registry it already loaded.
+    public static func registerInProcess(registry: PluginRegistry) -> Bool {
+        let box = Unmanaged.passRetained(RegistryBox(registry)).toOpaque()
+        return gst_plugin_register_static_full(
+            1, 20, "kinora", "Kinora generative video plugins as elements",
+            { plugin, data in
+                guard let plugin, let data else { return 0 }
+                let registry = Unmanaged<RegistryBox>.fromOpaque(data).takeUnretainedValue().registry
+                ElementRegistrar.registerAll(on: plugin, registry: registry)
+                return 1
+            }, "0.1.0", "unknown", "kinora", "Kinora", "https://kinora.invalid/", box) != 0
+    }
+
     private static func watch(_ searchPath: PluginSearchPath, from plugin: OpaquePointer) {
         let directories = searchPath.directories.joined(separator: ":")
         gst_plugin_add_dependency_simple(
@@ -46,4 +60,10 @@ public enum ElementRegistrar {
         var bytes = Array((line + "\n").utf8)
         _ = write(STDERR_FILENO, &bytes, bytes.count)
     }
+}
+
+/// Carries the registry through GStreamer's `user_data`; kept for the process' life.
+private final class RegistryBox {
+    let registry: PluginRegistry
+    init(_ registry: PluginRegistry) { self.registry = registry }
 }

@@ -78,7 +78,7 @@ public struct PluginSearchPath: Sendable, Equatable {
     }
 
     /// Resolves `..` and symlinks when the path exists; keeps it as given otherwise.
-    static func normalise(_ path: String) -> String {
+    public static func normalise(_ path: String) -> String {
         guard let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)
@@ -95,4 +95,18 @@ public func directory(of file: String) -> String {
     let path = PluginSearchPath.normalise(file)
     guard let slash = path.lastIndex(of: "/") else { return "." }
     return String(path[..<slash])
+}
+
+/// The process environment as a dictionary (for the search path).
+public func processEnvironment() -> [String: String] {
+    var result: [String: String] = [:]
+    var cursor = environ
+    while let entry = cursor.pointee {
+        let text = String(cString: entry)
+        if let equals = text.firstIndex(of: "=") {
+            result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        cursor += 1
+    }
+    return result
 }
