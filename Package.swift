@@ -3,9 +3,10 @@ import PackageDescription
 
 // Installed binaries find the Kinora libraries relative to themselves, so an
 // installed tree never points back at the build folder. The Swift runtime is
-// found through the toolchain's own rpath (see README, "Installing").
-func rpath(_ relative: String) -> LinkerSetting {
-    .unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/\(relative)"])
+// found through the toolchain's own rpath, else in the copy `make install`
+// puts in <prefix>/lib/kinora/swift-runtime.
+func rpath(_ relatives: String...) -> LinkerSetting {
+    .unsafeFlags(relatives.flatMap { ["-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/\($0)"] })
 }
 
 let package = Package(
@@ -44,7 +45,7 @@ let package = Package(
         .target(
             name: "KinoraGStreamer",
             dependencies: ["KinoraHost", "KinoraPluginSDK", "CGStreamer", "CGStreamerBase", "CGStreamerVideo"]),
-        .target(name: "GstKinora", dependencies: ["KinoraGStreamer", "CGStreamer"], linkerSettings: [rpath("..")]),
+        .target(name: "GstKinora", dependencies: ["KinoraGStreamer", "CGStreamer"], linkerSettings: [rpath("..", "../kinora/swift-runtime")]),
         // libdbus in Swift: messages, the poll loop, errors.
         .target(name: "KinoraDBus", dependencies: ["CDBus"]),
         // Kinora's D-Bus API (names, errors, schema on the wire), shared by daemon and CLI.
@@ -55,19 +56,19 @@ let package = Package(
                 "KinoraGStreamer", "KinoraHost", "KinoraDBus", "KinoraProtocol", "KinoraPluginSDK", "CGStreamer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            linkerSettings: [rpath("../lib")]),
+            linkerSettings: [rpath("../lib", "../lib/kinora/swift-runtime")]),
         .executableTarget(
             name: "kinora",
             dependencies: [
                 "KinoraDBus", "KinoraProtocol", "KinoraPluginSDK",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            linkerSettings: [rpath("../lib")]),
+            linkerSettings: [rpath("../lib", "../lib/kinora/swift-runtime")]),
 
         // Built-in plugins.
         .target(
             name: "KinoraTestScene", dependencies: ["KinoraPluginSDK"], path: "Plugins/TestScene",
-            linkerSettings: [rpath("../..")]),
+            linkerSettings: [rpath("../..", "../swift-runtime")]),
 
         .testTarget(name: "KinoraPluginSDKTests", dependencies: ["KinoraPluginSDK", "CKinoraPluginABI"]),
     ],

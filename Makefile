@@ -1,0 +1,49 @@
+# Kinora — build, test, demo and install.
+#   make deps     install missing Debian packages (idempotent; root or sudo)
+#   make build    swift build (debug), plus the GStreamer plugin folder for development
+#   make test     deps + build + swift test (XCTest) + the integration tests
+#   make demo     deps + build, kinorad on a private session bus, a clip through `kinora generate`
+#   make install  PREFIX=/usr/local DESTDIR= : an FHS tree that runs without the build folder
+# Interactive use on a shared machine: wrap heavy targets in a lock, e.g.
+#   flock /tmp/kinora-build.lock make test
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CONFIGURATION ?= debug
+SWIFT ?= swift
+SWIFT_FLAGS ?=
+
+# SwiftPM links .build/<configuration> to the real build folder.
+BUILD_DIR := .build/$(CONFIGURATION)
+# libgstkinora.so alone in a folder: GStreamer must not scan (and dlclose) the
+# other Swift libraries of the build folder.
+GST_DEV_DIR := .build/gstreamer-1.0
+
+.PHONY: all deps build test unit-test integration-test demo install clean
+
+all: build
+
+deps:
+	scripts/install-deps.sh
+
+build:
+	$(SWIFT) build -c $(CONFIGURATION) $(SWIFT_FLAGS)
+	mkdir -p $(GST_DEV_DIR)
+	ln -sfn ../$(CONFIGURATION)/libgstkinora.so $(GST_DEV_DIR)/libgstkinora.so
+
+unit-test:
+	$(SWIFT) test -c $(CONFIGURATION) $(SWIFT_FLAGS)
+
+integration-test:
+	Tests/Integration/run-all.sh $(BUILD_DIR)
+
+test: deps build unit-test integration-test
+
+demo: deps build
+	scripts/demo.sh $(BUILD_DIR)
+
+install: build
+	scripts/install.sh $(BUILD_DIR) $(PREFIX) $(DESTDIR)
+
+clean:
+	rm -rf .build out
