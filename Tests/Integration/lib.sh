@@ -1,0 +1,85 @@
+# Shared helpers for the integration tests (sourced, not run).
+# Each check prints "ok - name" or "FAIL - name" with the evidence, and
+# counts into PASSED / FAILED, which run-all.sh adds up.
+
+PASSED=${PASSED:-0}
+FAILED=${FAILED:-0}
+
+pass() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL - $1"
+  [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/    | /' | head -40
+  return 0
+}
+
+# check NAME COMMAND...: passes when COMMAND exits 0.
+check() {
+  local name=$1
+  shift
+  local output
+  if output=$("$@" 2>&1); then pass "$name"; else fail "$name" "$output"; fi
+}
+
+# expect_contains NAME TEXT NEEDLE: passes when TEXT contains NEEDLE.
+expect_contains() {
+  if printf '%s' "$2" | grep -qF -- "$3"; then pass "$1"; else fail "$1" "expected to find: $3
+in: $2"; fi
+}
+
+# expect_match NAME TEXT REGEX (extended)
+expect_match() {
+  if printf '%s' "$2" | grep -qE -- "$3"; then pass "$1"; else fail "$1" "expected to match: $3
+in: $2"; fi
+}
+
+expect_equal() {
+  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$3', got '$2'"; fi
+}
+
+# A private session bus for this test file; stopped by stop_private_bus.
+start_private_bus() {
+  local info
+  info=$(dbus-daemon --session --fork --print-address=1 --print-pid=1)
+  DBUS_SESSION_BUS_ADDRESS=$(printf '%s\n' "$info" | sed -n 1p)
+  BUS_PID=$(printf '%s\n' "$info" | sed -n 2p)
+  export DBUS_SESSION_BUS_ADDRESS
+}
+
+stop_private_bus() {
+  [ -n "${BUS_PID:-}" ] && kill "$BUS_PID" 2>/dev/null || true
+  BUS_PID=
+}
+
+# start_daemon KINORAD [ARGS...]: starts kinorad on the private bus and waits
+# until it answers (at most 10 s). Sets DAEMON_PID; log in $WORK/kinorad.log.
+start_daemon() {
+  "$@" > "$WORK/kinorad.log" 2>&1 &
+  DAEMON_PID=$!
+  for _ in $(seq 1 100); do
+    gdbus call --session --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
+      --method org.kinora.Kinora1.Manager.ListPlugins > /dev/null 2>&1 && return 0
+    kill -0 "$DAEMON_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  fail "kinorad starts on the private bus" "$(cat "$WORK/kinorad.log")"
+  return 1
+}
+
+stop_daemon() {
+  [ -n "${DAEMON_PID:-}" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null || true
+  DAEMON_PID=
+}
+
+# manager_call METHOD ARGS...: gdbus call on the manager object.
+manager_call() {
+  local method=$1
+  shift
+  gdbus call --session --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
+    --method "org.kinora.Kinora1.Manager.$method" "$@"
+}
+
+job_property() {
+  gdbus call --session --dest org.kinora.Kinora1 --object-path "$1" \
+    --method org.freedesktop.DBus.Properties.Get org.kinora.Kinora1.Job "$2"
+}
