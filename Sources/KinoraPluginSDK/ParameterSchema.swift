@@ -88,7 +88,7 @@ public struct ParameterSchema: Sendable, Equatable {
             default: parsed = nil
             }
         case .int:
-            parsed = Int64(text).map(ParameterValue.int)
+            parsed = Self.parseInteger(text).map(ParameterValue.int)
         case .double:
             parsed = Double(text).map(ParameterValue.double)
         case .string:
@@ -98,6 +98,19 @@ public struct ParameterSchema: Sendable, Equatable {
             throw .unparsable(name: name, text: text, allowed: spec.type.rangeDescription)
         }
         return try validate(name: name, value: parsed)
+    }
+
+    /// Decimal, or hexadecimal with `0x` (colours read best that way).
+    private static func parseInteger(_ text: String) -> Int64? {
+        let negative = text.hasPrefix("-")
+        let digits = negative ? text.dropFirst() : Substring(text)
+        let magnitude: Int64?
+        if digits.lowercased().hasPrefix("0x") {
+            magnitude = Int64(digits.dropFirst(2), radix: 16)
+        } else {
+            magnitude = Int64(digits, radix: 10)
+        }
+        return magnitude.map { negative ? -$0 : $0 }
     }
 
     private static func checkWellFormed(_ spec: ParameterSpec) throws(SchemaError) {
