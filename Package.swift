@@ -71,6 +71,7 @@ let package = Package(
             linkerSettings: [rpath("../..", "../swift-runtime")]),
 
         .testTarget(name: "KinoraPluginSDKTests", dependencies: ["KinoraPluginSDK", "CKinoraPluginABI"]),
+        .testTarget(name: "KinoraHostTests", dependencies: ["KinoraHost", "KinoraPluginSDK", "CKinoraPluginABI"]),
     ],
     swiftLanguageModes: [.v6]
 )
