@@ -26,7 +26,7 @@ struct GenerateCommand: ParsableCommand {
 
             EXAMPLES
               kinora generate "a red ball bouncing" -o ball.mp4
-              kinora generate "test" -o t.mp4 --plugin test-scene --param duration=4 --param speed=8
+              kinora generate test -o t.mp4 --param duration=4 --param speed=8
               kinora generate "test" -o t.mp4 --json
             """)
 
