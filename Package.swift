@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "gstkinora", type: .dynamic, targets: ["GstKinora"]),
         // Built-in Kinora plugins: one library each, named libkinora-<id>.so.
         .library(name: "kinora-test-scene", type: .dynamic, targets: ["KinoraTestScene"]),
+        .library(name: "kinora-test-invert", type: .dynamic, targets: ["KinoraTestInvert"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -68,6 +69,9 @@ let package = Package(
         // Built-in plugins.
         .target(
             name: "KinoraTestScene", dependencies: ["KinoraPluginSDK"], path: "Plugins/TestScene",
+            linkerSettings: [rpath("../..", "../swift-runtime")]),
+        .target(
+            name: "KinoraTestInvert", dependencies: ["KinoraPluginSDK"], path: "Plugins/TestInvert",
             linkerSettings: [rpath("../..", "../swift-runtime")]),
 
         .testTarget(name: "KinoraPluginSDKTests", dependencies: ["KinoraPluginSDK", "CKinoraPluginABI"]),

@@ -13,6 +13,14 @@ enum CapsDescription {
             + "framerate=(fraction)[ 1/1, \(frames.maxFramesPerSecond)/1 ]"
     }
 
+    /// Filters take and give RGB at the same size; a still image has rate 0/1.
+    static func rgbTemplate(for frames: FrameLimits) -> String {
+        "video/x-raw, format=(string)RGB, "
+            + "width=(int)[ \(frames.widths.lowerBound), \(frames.widths.upperBound) ], "
+            + "height=(int)[ \(frames.heights.lowerBound), \(frames.heights.upperBound) ], "
+            + "framerate=(fraction)[ 0/1, \(frames.maxFramesPerSecond)/1 ]"
+    }
+
     static func fixate(_ caps: UnsafeMutablePointer<GstCaps>, preferring frames: FrameLimits) -> UnsafeMutablePointer<GstCaps>? {
         // gst_caps_make_writable is a macro over gst_mini_object_make_writable.
         let miniObject = UnsafeMutableRawPointer(caps).assumingMemoryBound(to: GstMiniObject.self)

@@ -13,7 +13,12 @@ final class ElementClassData {
 
     init(plugin: LoadedPlugin) {
         self.plugin = plugin
-        self.properties = StandardParameters.elementProperties + plugin.schema.parameters
+        self.properties = Self.standardProperties(for: plugin.manifest.kind) + plugin.schema.parameters
+    }
+
+    /// A source has a prompt, a duration and a live mode; a filter only a prompt.
+    static func standardProperties(for kind: ElementKind) -> [ParameterSpec] {
+        kind == .source ? StandardParameters.elementProperties : [StandardParameters.prompt]
     }
 
     func isStandard(_ spec: ParameterSpec) -> Bool {

@@ -19,15 +19,19 @@ public enum ElementRegistrar {
         }
         var registered = 0
         for loaded in registry.plugins {
+            let type: GType
             switch loaded.manifest.kind {
             case .source:
-                let type = SourceElement.register(loaded)
-                if type != 0, gst_element_register(plugin, loaded.manifest.elementName, UInt32(GST_RANK_NONE.rawValue), type) != 0 {
-                    registered += 1
-                }
-            case .imageToVideo, .videoToVideo:
+                type = SourceElement.register(loaded)
+            case .videoToVideo:
+                type = FilterElement.register(loaded)
+            case .imageToVideo:
                 report(
                     "kinora: \(loaded.file): element kind \(loaded.manifest.kind) is not bridged to GStreamer yet; plugin '\(loaded.id)' is skipped")
+                continue
+            }
+            if type != 0, gst_element_register(plugin, loaded.manifest.elementName, UInt32(GST_RANK_NONE.rawValue), type) != 0 {
+                registered += 1
             }
         }
         return registered

@@ -9,7 +9,9 @@ struct FrameConversionError: Error, CustomStringConvertible {
 /// Plugins make packed RGB; this turns their frames into buffers of the
 /// negotiated format (RGB as it is, I420 through GstVideoConverter).
 enum FrameConversion {
-    static func configure(_ stream: inout SourceElementState.Stream, caps: UnsafePointer<GstCaps>) throws(FrameConversionError) {
+    static func configure(
+        _ stream: inout ElementState.Stream, caps: UnsafePointer<GstCaps>, requireRate: Bool = true
+    ) throws(FrameConversionError) {
         var output = GstVideoInfo()
         guard gst_video_info_from_caps(&output, caps) != 0 else {
             throw FrameConversionError(description: "caps are not raw video")
@@ -18,7 +20,7 @@ enum FrameConversion {
         guard format == GST_VIDEO_FORMAT_RGB || format == GST_VIDEO_FORMAT_I420 else {
             throw FrameConversionError(description: "format must be RGB or I420")
         }
-        guard output.fps_n > 0, output.fps_d > 0 else {
+        guard !requireRate || (output.fps_n > 0 && output.fps_d > 0) else {
             throw FrameConversionError(description: "the frame rate must be positive, not \(output.fps_n)/\(output.fps_d)")
         }
         var rgb = GstVideoInfo()
@@ -43,7 +45,7 @@ enum FrameConversion {
 
     /// A buffer of the negotiated format holding the RGB frame at `frame`.
     static func buffer(
-        from frame: UnsafeRawBufferPointer, stream: inout SourceElementState.Stream
+        from frame: UnsafeRawBufferPointer, stream: inout ElementState.Stream
     ) -> UnsafeMutablePointer<GstBuffer>? {
         guard let rgbBuffer = gst_buffer_new_allocate(nil, stream.rgbInfo.size, nil) else { return nil }
         gst_buffer_fill(rgbBuffer, 0, frame.baseAddress, min(gsize(frame.count), stream.rgbInfo.size))

@@ -26,8 +26,8 @@ enum SourceElement {
 
     // MARK: - Reaching the Swift side
 
-    static func state(_ instance: UnsafeMutableRawPointer) -> SourceElementState {
-        Unmanaged<SourceElementState>
+    static func state(_ instance: UnsafeMutableRawPointer) -> ElementState {
+        Unmanaged<ElementState>
             .fromOpaque(ObjectLayout.loadPointer(from: instance, parentSize: parentInstanceSize))
             .takeUnretainedValue()
     }
@@ -80,7 +80,7 @@ enum SourceElement {
         let classData = Unmanaged<ElementClassData>
             .fromOpaque(ObjectLayout.loadPointer(from: UnsafeMutableRawPointer(gClass), parentSize: parentClassSize))
             .takeUnretainedValue()
-        let state = SourceElementState(classData: classData)
+        let state = ElementState(classData: classData)
         let raw = UnsafeMutableRawPointer(instance)
         ObjectLayout.storePointer(Unmanaged.passRetained(state).toOpaque(), in: raw, parentSize: parentInstanceSize)
         let base = raw.assumingMemoryBound(to: GstBaseSrc.self)
@@ -91,7 +91,7 @@ enum SourceElement {
     private static let finalize: @convention(c) (UnsafeMutablePointer<GObject>?) -> Void = { object in
         guard let object else { return }
         let raw = UnsafeMutableRawPointer(object)
-        let state = Unmanaged<SourceElementState>
+        let state = Unmanaged<ElementState>
             .fromOpaque(ObjectLayout.loadPointer(from: raw, parentSize: parentInstanceSize))
         state.takeUnretainedValue().releaseConverter()
         state.release()
@@ -106,20 +106,8 @@ enum SourceElement {
                 guard let object, let value else { return }
                 let raw = UnsafeMutableRawPointer(object)
                 let state = state(raw)
-                guard let spec = state.classData.property(id: id) else { return }
-                let parameter = PropertyBridge.read(value, as: spec)
-                if case .string(let text) = parameter, case .string(_, let maxLength) = spec.type,
-                    text.utf8.count > maxLength
-                {
-                    ElementMessages.postSettingsError(
-                        element(raw), text: "Property '\(spec.name)' is \(text.utf8.count) bytes long; at most \(maxLength) are allowed.")
-                    return
-                }
-                if let refusal = state.set(spec, to: parameter) {
-                    ElementMessages.postSettingsError(element(raw), text: refusal)
-                    return
-                }
-                if spec.name == StandardParameters.isLive.name, case .bool(let live) = parameter {
+                guard let parameter = ElementProperties.set(state, element: element(raw), id: id, value: value) else { return }
+                if case .bool(let live) = parameter.value, parameter.name == StandardParameters.isLive.name {
                     gst_base_src_set_live(raw.assumingMemoryBound(to: GstBaseSrc.self), live ? 1 : 0)
                 }
             }
@@ -128,9 +116,7 @@ enum SourceElement {
         @convention(c) (UnsafeMutablePointer<GObject>?, guint, UnsafeMutablePointer<GValue>?, UnsafeMutablePointer<GParamSpec>?)
             -> Void = { object, id, value, _ in
                 guard let object, let value else { return }
-                let state = state(UnsafeMutableRawPointer(object))
-                guard let spec = state.classData.property(id: id) else { return }
-                PropertyBridge.write(state.value(of: spec), to: value)
+                ElementProperties.get(state(UnsafeMutableRawPointer(object)), id: id, into: value)
             }
 
     // MARK: - GstBaseSrc

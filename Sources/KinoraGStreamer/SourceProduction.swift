@@ -8,7 +8,7 @@ import KinoraPluginSDK
 /// refill the block of frames when it is used up, and push the next frame
 /// with its timestamps. Runs on the streaming thread only.
 struct SourceProduction {
-    let state: SourceElementState
+    let state: ElementState
     let element: UnsafeMutablePointer<GstElement>
 
     func next(into output: UnsafeMutablePointer<UnsafeMutablePointer<GstBuffer>?>) -> GstFlowReturn {
@@ -60,12 +60,8 @@ struct SourceProduction {
     /// Asks the plugin for its next block of frames.
     private func refill() -> GstFlowReturn {
         guard let instance = instanceOrError() else { return GST_FLOW_ERROR }
-        let pending = state.settings.withLock { settings in
-            defer { settings.pending = [:] }
-            return settings.pending
-        }
         do throws(PluginCallError) {
-            if !pending.isEmpty { try instance.configure(pending) }
+            try state.applyPendingChanges(to: instance)
             var count = Int(state.plugin.manifest.preferredBlockFrames)
             if let total = state.stream.totalFrames {
                 count = Int(min(UInt64(count), total - state.stream.frameIndex))
@@ -95,26 +91,20 @@ struct SourceProduction {
         }
     }
 
-    /// The running instance, created on first use with the negotiated size.
+    /// The running instance, created on first use with the negotiated size
+    /// and the frame count the duration asks for.
     private func instanceOrError() -> PluginInstance? {
-        if let running = state.running.withLock({ $0 }) { return running }
-        let values = state.settings.withLock { $0.values }
-        let info = state.stream.outputInfo
-        let duration: Double
-        if case .double(let seconds)? = values[StandardParameters.duration.name] { duration = seconds } else { duration = 0 }
-        let total = duration > 0 ? UInt64((duration * Double(info.fps_n) / Double(info.fps_d)).rounded()) : nil
-        state.stream.totalFrames = total.map { max($0, 1) }
-        var prompt = ""
-        if case .string(let text)? = values[StandardParameters.prompt.name] { prompt = text }
-        let stream = StreamInfo(
-            width: Int(info.width), height: Int(info.height), framesPerSecondNumerator: Int(info.fps_n),
-            framesPerSecondDenominator: Int(info.fps_d), totalFrames: state.stream.totalFrames, prompt: prompt)
-        let pluginValues = values.filter { state.plugin.schema[$0.key] != nil }
+        if state.running.withLock({ $0 }) == nil {
+            let info = state.stream.outputInfo
+            var duration = 0.0
+            if case .double(let seconds)? = state.settings.withLock({ $0.values[StandardParameters.duration.name] }) {
+                duration = seconds
+            }
+            let total = duration > 0 ? UInt64((duration * Double(info.fps_n) / Double(info.fps_d)).rounded()) : nil
+            state.stream.totalFrames = total.map { max($0, 1) }
+        }
         do throws(PluginCallError) {
-            let instance = try PluginInstance(plugin: state.plugin, stream: stream, values: pluginValues)
-            state.running.withLock { $0 = instance }
-            state.settings.withLock { $0.pending = [:] }
-            return instance
+            return try state.instance(totalFrames: state.stream.totalFrames)
         } catch {
             ElementMessages.postSettingsError(
                 element, text: "Kinora plugin '\(state.plugin.id)' could not start: \(error)",

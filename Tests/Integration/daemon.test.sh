@@ -10,7 +10,7 @@ if start_daemon "$BUILD/kinorad"; then
   expect_contains "kinora plugins lists test-scene with its parameters" "$listing" "speed          a number from 0.0 to 64.0"
   json_listing=$("$kinora" plugins --json 2>&1)
   check "kinora plugins --json is valid JSON naming test-scene" \
-    python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d[0]["id"]=="test-scene", d' "$json_listing"
+    python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert "test-scene" in [p["id"] for p in d], d' "$json_listing"
 
   # Generate through the CLI, with JSON progress.
   "$kinora" generate "a square" -o "$WORK/clip.mp4" --plugin test-scene --param duration=1 \
@@ -88,6 +88,8 @@ PY
   # Invalid requests: named D-Bus errors, and the daemon keeps serving.
   error=$(manager_call Generate no-such-plugin x "{}" 3 3> "$WORK/bad.mp4" 2>&1)
   expect_contains "unknown plugin: UnknownPlugin error naming it" "$error" "org.kinora.Kinora1.Error.UnknownPlugin: parameter 'plugin': no plugin 'no-such-plugin'"
+  error=$(manager_call Generate test-invert x "{}" 3 3> "$WORK/bad.mp4" 2>&1)
+  expect_contains "a filter plugin cannot Generate on its own" "$error" "parameter 'plugin': 'test-invert' is video-to-video, and Generate needs a source plugin"
   error=$(manager_call Generate test-scene x "{'speed': <'fast'>}" 3 3> "$WORK/bad.mp4" 2>&1)
   expect_contains "wrong type: InvalidArgument naming the parameter" "$error" "org.kinora.Kinora1.Error.InvalidArgument: parameter 'speed' must be of type double, not string"
   error=$(manager_call Generate test-scene x "{'speed': <100.0>}" 3 3> "$WORK/bad.mp4" 2>&1)

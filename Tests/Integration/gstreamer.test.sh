@@ -7,7 +7,8 @@ unset KINORA_PLUGIN_PATH
 
 plugin_info=$(gst-inspect-1.0 kinora 2>&1)
 expect_contains "gst-inspect-1.0 kinora lists the test-scene element" "$plugin_info" "kinoratestscene: Kinora test scene"
-expect_match "the kinora plugin has one element per Kinora plugin" "$plugin_info" "1 features:|\+-- 1 elements"
+expect_contains "gst-inspect-1.0 kinora lists the test-invert filter" "$plugin_info" "kinoratestinvert: Kinora test invert"
+expect_contains "the kinora plugin has one element per Kinora plugin" "$plugin_info" "+-- 2 elements"
 
 element_info=$(gst-inspect-1.0 kinoratestscene 2>&1)
 expect_contains "element documents a plugin parameter's blurb" "$element_info" "How far the square moves each frame, in pixels"
@@ -64,3 +65,19 @@ if [ "$elapsed_ms" -ge 400 ]; then pass "live source took ${elapsed_ms} ms for 1
 # Caps the plugin cannot make are refused at negotiation, not by a crash.
 refused=$(gst-launch-1.0 kinoratestscene num-buffers=1 ! video/x-raw,width=8,height=8 ! fakesink 2>&1)
 expect_match "8x8 (below the plugin's 16x16 minimum) is refused at linking or negotiation" "$refused" "can.t handle caps|not-negotiated"
+
+# The video-to-video path: test-invert after test-scene inverts every colour.
+filter_info=$(gst-inspect-1.0 kinoratestinvert 2>&1)
+expect_contains "the filter element is a GstBaseTransform" "$filter_info" "GstBaseTransform"
+expect_contains "the filter documents its strength parameter" "$filter_info" "How far each colour moves towards its inverse"
+check "gst-launch: kinoratestscene ! kinoratestinvert" \
+  gst-launch-1.0 -q kinoratestscene num-buffers=6 ! video/x-raw,format=RGB,width=64,height=48,framerate=12/1 \
+  ! kinoratestinvert ! filesink location="$WORK/inverted.rgb"
+check "inverted frames show the test scene in inverted colours" \
+  python3 "$HERE/check_frames.py" "$WORK/inverted.rgb" --width 64 --height 48 --frames 6 \
+  --background 0xdfcfbf --square 0x0f3fdf
+check "gst-launch: strength=0 leaves frames as they are" \
+  gst-launch-1.0 -q kinoratestscene num-buffers=4 ! video/x-raw,format=RGB,width=64,height=48 \
+  ! kinoratestinvert strength=0 ! filesink location="$WORK/unchanged.rgb"
+check "strength=0 output equals the scene" \
+  python3 "$HERE/check_frames.py" "$WORK/unchanged.rgb" --width 64 --height 48 --frames 4

@@ -5,13 +5,13 @@ import KinoraHost
 import KinoraPluginSDK
 import Synchronization
 
-/// The per-instance state of a Kinora source element.
+/// The per-instance state of a Kinora element (source or filter).
 ///
 /// @unchecked Sendable: properties arrive from application threads, so they
 /// live under `settings`' lock; `running` is read by `unlock()` from any
 /// thread, under its own lock. Everything else (`stream`) is touched only by
 /// GstBaseSrc's start/stop/set_caps/create, which it never runs at once.
-final class SourceElementState: @unchecked Sendable {
+final class ElementState: @unchecked Sendable {
     struct Settings {
         var values: [String: ParameterValue]
         /// Plugin parameters changed since the instance last saw them.
@@ -65,6 +65,32 @@ final class SourceElementState: @unchecked Sendable {
             if settings.started && !isStandard { settings.pending[spec.name] = value }
             return nil
         }
+    }
+
+    /// The running instance, created on first use for the negotiated stream.
+    func instance(totalFrames: UInt64?) throws(PluginCallError) -> PluginInstance {
+        if let running = running.withLock({ $0 }) { return running }
+        let values = settings.withLock { $0.values }
+        let info = stream.outputInfo
+        var prompt = ""
+        if case .string(let text)? = values[StandardParameters.prompt.name] { prompt = text }
+        let streamInfo = StreamInfo(
+            width: Int(info.width), height: Int(info.height), framesPerSecondNumerator: Int(info.fps_n),
+            framesPerSecondDenominator: Int(max(info.fps_d, 1)), totalFrames: totalFrames, prompt: prompt)
+        let pluginValues = values.filter { plugin.schema[$0.key] != nil }
+        let created = try PluginInstance(plugin: plugin, stream: streamInfo, values: pluginValues)
+        running.withLock { $0 = created }
+        settings.withLock { $0.pending = [:] }
+        return created
+    }
+
+    /// Hands property changes made since the last block to the instance.
+    func applyPendingChanges(to instance: PluginInstance) throws(PluginCallError) {
+        let pending = settings.withLock { settings in
+            defer { settings.pending = [:] }
+            return settings.pending
+        }
+        if !pending.isEmpty { try instance.configure(pending) }
     }
 
     func cancelRunningInstance() {
