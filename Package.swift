@@ -22,6 +22,7 @@ let package = Package(
         // Built-in Kinora plugins: one library each, named libkinora-<id>.so.
         .library(name: "kinora-test-scene", type: .dynamic, targets: ["KinoraTestScene"]),
         .library(name: "kinora-test-invert", type: .dynamic, targets: ["KinoraTestInvert"]),
+        .library(name: "kinora-test-scroll", type: .dynamic, targets: ["KinoraTestScroll"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -69,6 +70,9 @@ let package = Package(
         // Built-in plugins.
         .target(
             name: "KinoraTestScene", dependencies: ["KinoraPluginSDK"], path: "Plugins/TestScene",
+            linkerSettings: [rpath("../..", "../swift-runtime")]),
+        .target(
+            name: "KinoraTestScroll", dependencies: ["KinoraPluginSDK"], path: "Plugins/TestScroll",
             linkerSettings: [rpath("../..", "../swift-runtime")]),
         .target(
             name: "KinoraTestInvert", dependencies: ["KinoraPluginSDK"], path: "Plugins/TestInvert",

@@ -16,9 +16,14 @@ final class ElementClassData {
         self.properties = Self.standardProperties(for: plugin.manifest.kind) + plugin.schema.parameters
     }
 
-    /// A source has a prompt, a duration and a live mode; a filter only a prompt.
+    /// A source has a prompt, a duration and a live mode; an image animator a
+    /// prompt and a duration; a video filter only a prompt.
     static func standardProperties(for kind: ElementKind) -> [ParameterSpec] {
-        kind == .source ? StandardParameters.elementProperties : [StandardParameters.prompt]
+        switch kind {
+        case .source: StandardParameters.elementProperties
+        case .imageToVideo: [StandardParameters.prompt, StandardParameters.duration]
+        case .videoToVideo: [StandardParameters.prompt]
+        }
     }
 
     func isStandard(_ spec: ParameterSpec) -> Bool {

@@ -26,9 +26,7 @@ public enum ElementRegistrar {
             case .videoToVideo:
                 type = FilterElement.register(loaded)
             case .imageToVideo:
-                report(
-                    "kinora: \(loaded.file): element kind \(loaded.manifest.kind) is not bridged to GStreamer yet; plugin '\(loaded.id)' is skipped")
-                continue
+                type = AnimateElement.register(loaded)
             }
             if type != 0, gst_element_register(plugin, loaded.manifest.elementName, UInt32(GST_RANK_NONE.rawValue), type) != 0 {
                 registered += 1

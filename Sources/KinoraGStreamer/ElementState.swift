@@ -31,12 +31,18 @@ final class ElementState: @unchecked Sendable {
         var queued: [UInt8] = []
         var queuedCount = 0
         var queuedNext = 0
+        /// Image-to-video: the still every block is made from.
+        var image: [UInt8] = []
+        var imageReceived = false
     }
 
     let classData: ElementClassData
     let settings: Mutex<Settings>
     let running = Mutex<PluginInstance?>(nil)
     var stream = Stream()
+    /// Image-to-video elements' pads (owned by the element), set at instance init.
+    var sinkPad: UnsafeMutablePointer<GstPad>?
+    var sourcePad: UnsafeMutablePointer<GstPad>?
 
     init(classData: ElementClassData) {
         self.classData = classData
@@ -91,6 +97,15 @@ final class ElementState: @unchecked Sendable {
             return settings.pending
         }
         if !pending.isEmpty { try instance.configure(pending) }
+    }
+
+    /// The stream's frame count from the `duration` property (nil: no end).
+    func totalFramesFromDuration() -> UInt64? {
+        let info = stream.outputInfo
+        guard case .double(let seconds)? = settings.withLock({ $0.values[StandardParameters.duration.name] }),
+            seconds > 0, info.fps_n > 0, info.fps_d > 0
+        else { return nil }
+        return max(1, UInt64((seconds * Double(info.fps_n) / Double(info.fps_d)).rounded()))
     }
 
     func cancelRunningInstance() {

@@ -61,4 +61,18 @@ enum FrameConversion {
         gst_video_frame_unmap(&destination)
         return outBuffer
     }
+
+    /// Timestamps frame `frame` of a stream at the negotiated rate.
+    static func stamp(_ buffer: UnsafeMutablePointer<GstBuffer>, frame: UInt64, info: GstVideoInfo) {
+        let numerator = guint64(info.fps_n)
+        let denominator = guint64(info.fps_d)
+        let index = guint64(frame)
+        let start = gst_util_uint64_scale(index, GLibConstants.second * denominator, numerator)
+        let end = gst_util_uint64_scale(index + 1, GLibConstants.second * denominator, numerator)
+        buffer.pointee.pts = start
+        buffer.pointee.dts = start
+        buffer.pointee.duration = end - start
+        buffer.pointee.offset = index
+        buffer.pointee.offset_end = index + 1
+    }
 }

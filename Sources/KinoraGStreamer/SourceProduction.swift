@@ -36,25 +36,12 @@ struct SourceProduction {
             ElementMessages.postLibraryError(element, text: "Could not allocate or convert a video frame.")
             return GST_FLOW_ERROR
         }
-        stamp(buffer, frame: state.stream.frameIndex)
+        FrameConversion.stamp(buffer, frame: state.stream.frameIndex, info: state.stream.outputInfo)
         state.stream.queuedNext += 1
         state.stream.frameIndex += 1
         output.pointee = buffer
         ElementMessages.postProgress(element, frame: state.stream.frameIndex, totalFrames: state.stream.totalFrames ?? 0)
         return GST_FLOW_OK
-    }
-
-    private func stamp(_ buffer: UnsafeMutablePointer<GstBuffer>, frame: UInt64) {
-        let numerator = guint64(state.stream.outputInfo.fps_n)
-        let denominator = guint64(state.stream.outputInfo.fps_d)
-        let index = guint64(frame)
-        let start = gst_util_uint64_scale(index, GLibConstants.second * denominator, numerator)
-        let end = gst_util_uint64_scale(index + 1, GLibConstants.second * denominator, numerator)
-        buffer.pointee.pts = start
-        buffer.pointee.dts = start
-        buffer.pointee.duration = end - start
-        buffer.pointee.offset = index
-        buffer.pointee.offset_end = index + 1
     }
 
     /// Asks the plugin for its next block of frames.
@@ -95,13 +82,7 @@ struct SourceProduction {
     /// and the frame count the duration asks for.
     private func instanceOrError() -> PluginInstance? {
         if state.running.withLock({ $0 }) == nil {
-            let info = state.stream.outputInfo
-            var duration = 0.0
-            if case .double(let seconds)? = state.settings.withLock({ $0.values[StandardParameters.duration.name] }) {
-                duration = seconds
-            }
-            let total = duration > 0 ? UInt64((duration * Double(info.fps_n) / Double(info.fps_d)).rounded()) : nil
-            state.stream.totalFrames = total.map { max($0, 1) }
+            state.stream.totalFrames = state.totalFramesFromDuration()
         }
         do throws(PluginCallError) {
             return try state.instance(totalFrames: state.stream.totalFrames)

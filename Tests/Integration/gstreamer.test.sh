@@ -8,7 +8,8 @@ unset KINORA_PLUGIN_PATH
 plugin_info=$(gst-inspect-1.0 kinora 2>&1)
 expect_contains "gst-inspect-1.0 kinora lists the test-scene element" "$plugin_info" "kinoratestscene: Kinora test scene"
 expect_contains "gst-inspect-1.0 kinora lists the test-invert filter" "$plugin_info" "kinoratestinvert: Kinora test invert"
-expect_contains "the kinora plugin has one element per Kinora plugin" "$plugin_info" "+-- 2 elements"
+expect_contains "gst-inspect-1.0 kinora lists the test-scroll animator" "$plugin_info" "kinoratestscroll: Kinora test scroll"
+expect_contains "the kinora plugin has one element per Kinora plugin" "$plugin_info" "+-- 3 elements"
 
 element_info=$(gst-inspect-1.0 kinoratestscene 2>&1)
 expect_contains "element documents a plugin parameter's blurb" "$element_info" "How far the square moves each frame, in pixels"
@@ -81,3 +82,32 @@ check "gst-launch: strength=0 leaves frames as they are" \
   ! kinoratestinvert strength=0 ! filesink location="$WORK/unchanged.rgb"
 check "strength=0 output equals the scene" \
   python3 "$HERE/check_frames.py" "$WORK/unchanged.rgb" --width 64 --height 48 --frames 4
+
+# The image-to-video path: one still in, a clip out.
+scroll_info=$(gst-inspect-1.0 kinoratestscroll 2>&1)
+expect_contains "the animator documents its speed parameter" "$scroll_info" "Pixels the image moves left each frame"
+expect_contains "the animator has the standard duration property" "$scroll_info" "Length of the stream in seconds"
+check "gst-launch: one test-scene frame ! kinoratestscroll duration=1 at 10 fps" \
+  gst-launch-1.0 -q kinoratestscene num-buffers=1 ! video/x-raw,format=RGB,width=64,height=48 \
+  ! kinoratestscroll duration=1 speed=5 ! video/x-raw,framerate=10/1 ! filesink location="$WORK/scrolled.rgb"
+check "gst-launch: the same still as the image, raw" \
+  gst-launch-1.0 -q kinoratestscene num-buffers=1 ! video/x-raw,format=RGB,width=64,height=48 \
+  ! filesink location="$WORK/still.rgb"
+check "10 frames, frame n is the image scrolled left by 5n pixels" python3 - "$WORK/still.rgb" "$WORK/scrolled.rgb" <<'PY'
+import sys
+still, frames = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+width, height, size = 64, 48, 64 * 48 * 3
+assert len(frames) == 10 * size, f"{len(frames) / size} frames"
+for n in range(10):
+    frame = frames[n * size:(n + 1) * size]
+    for y in range(height):
+        row = still[y * width * 3:(y + 1) * width * 3]
+        shift = (n * 5 % width) * 3
+        expected = row[shift:] + row[:shift]
+        assert frame[y * width * 3:(y + 1) * width * 3] == expected, f"frame {n} row {y} differs"
+PY
+check "gst-launch: kinoratestscroll into H.264/MP4" \
+  gst-launch-1.0 -q kinoratestscene num-buffers=1 ! video/x-raw,format=RGB,width=64,height=48 \
+  ! kinoratestscroll duration=2 ! videoconvert ! video/x-raw,format=I420 ! x264enc ! mp4mux ! filesink location="$WORK/scroll.mp4"
+expect_contains "the animated clip lasts 2 s at the plugin's default 24 fps" \
+  "$(gst-discoverer-1.0 "$WORK/scroll.mp4" 2>&1)" "Duration: 0:00:02.000000000"

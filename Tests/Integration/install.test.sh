@@ -48,6 +48,7 @@ export KINORA_PLUGIN_PATH="$plugins"
 checked=$("$prefix/libexec/kinorad" --check-plugins 2> /dev/null)
 expect_contains "installed kinorad loads the installed test-scene plugin" "$checked" "loaded test-scene $prefix/lib/kinora/plugins/libkinora-test-scene.so"
 expect_contains "installed kinorad loads the installed test-invert plugin" "$checked" "loaded test-invert $prefix/lib/kinora/plugins/libkinora-test-invert.so"
+expect_contains "installed kinorad loads the installed test-scroll plugin" "$checked" "loaded test-scroll $prefix/lib/kinora/plugins/libkinora-test-scroll.so"
 expect_contains "the out-of-tree plugin loads" "$checked" "loaded out-of-tree-fill $plugins/liboutoftreefill.so"
 expect_contains "wrong ABI version refused, naming the file" "$checked" "refused $plugins/libwrong_abi.so was built for plugin ABI version 2, but this host speaks version 1"
 expect_contains "missing entry symbol refused, naming the file" "$checked" "refused $plugins/libno_entry.so does not export the entry symbol 'kinora_plugin_entry'"
