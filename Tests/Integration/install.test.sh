@@ -57,10 +57,25 @@ expect_contains "malformed schema refused, naming the parameter" "$checked" "ref
 expect_contains "duplicate plugin id refused, naming both files" "$checked" "refused $plugins/libduplicate.so declares plugin id 'test-scene', already loaded from $prefix/lib/kinora/plugins/libkinora-test-scene.so"
 
 export GST_PLUGIN_PATH="$prefix/lib/gstreamer-1.0"
+
+# GStreamer rescans when a library appears in a watched plugin folder.
+mkdir -p "$WORK/late"
+export GST_REGISTRY="$WORK/rescan-registry.bin"
+before=$(KINORA_PLUGIN_PATH="$WORK/late" gst-inspect-1.0 kinora 2>&1)
+cp "$plugins/liboutoftreefill.so" "$WORK/late/"
+after=$(KINORA_PLUGIN_PATH="$WORK/late" gst-inspect-1.0 kinora 2>&1)
+if ! printf '%s' "$before" | grep -q kinoraoutoftreefill && printf '%s' "$after" | grep -q kinoraoutoftreefill; then
+  pass "a plugin copied into \$KINORA_PLUGIN_PATH appears without clearing the registry"
+else
+  fail "a plugin copied into \$KINORA_PLUGIN_PATH appears without clearing the registry" "before: $before
+after: $after"
+fi
+
 export GST_REGISTRY="$WORK/installed-registry.bin"
 inspected=$(gst-inspect-1.0 kinora 2>&1)
 expect_contains "installed libgstkinora.so registers test-scene" "$inspected" "kinoratestscene: Kinora test scene"
 expect_contains "installed libgstkinora.so registers the out-of-tree plugin" "$inspected" "kinoraoutoftreefill: Out-of-tree fill"
+expect_contains "libgstkinora.so explains a refused library on stderr" "$inspected" "kinora: refused plugin $plugins/libwrong_abi.so was built for plugin ABI version 2"
 expect_contains "the colour property of the out-of-tree element is documented" \
   "$(gst-inspect-1.0 kinoraoutoftreefill 2>&1)" "The fill colour as 0xRRGGBB"
 check "gst-launch runs the out-of-tree element" \
