@@ -87,6 +87,24 @@ data = open(sys.argv[1], "rb").read()
 assert len(data) == 5 * 32 * 16 * 3, len(data)
 assert data == bytes([0x33, 0x66, 0x99]) * (5 * 32 * 16), "pixels differ"' "$WORK/fill.rgb"
 
+# D-Bus activation through the installed service file: no kinorad running,
+# the first call starts it.
+cat > "$WORK/activation.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=$WORK</listen>
+  <servicedir>$prefix/share/dbus-1/services</servicedir>
+  <policy context="default"><allow send_destination="*"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>
+CONF
+info=$(dbus-daemon --config-file="$WORK/activation.conf" --fork --print-address=1 --print-pid=1)
+BUS_PID=$(printf '%s\n' "$info" | sed -n 2p)
+activated=$(DBUS_SESSION_BUS_ADDRESS=$(printf '%s\n' "$info" | sed -n 1p) "$prefix/bin/kinora" plugins 2>&1)
+expect_contains "the installed D-Bus service file activates kinorad on first call" "$activated" "test-scene  (source"
+stop_private_bus
+
 start_private_bus
 if start_daemon "$prefix/libexec/kinorad"; then
   check "installed kinora generates with test-scene through installed kinorad" \
@@ -95,7 +113,11 @@ if start_daemon "$prefix/libexec/kinorad"; then
   check "installed kinora generates with the out-of-tree plugin" \
     "$prefix/bin/kinora" generate "fill" -o "$WORK/fill.mp4" --plugin out-of-tree-fill --param colour=0x00ff00 --param duration=1
   expect_contains "the out-of-tree clip lasts 1 s at its default 10 fps" "$(gst-discoverer-1.0 "$WORK/fill.mp4" 2>&1)" "Frame rate: 10/1"
-  stop_daemon
+  kill -TERM "$DAEMON_PID"
+  wait "$DAEMON_PID"
+  expect_equal "kinorad exits 0 on SIGTERM" "$?" "0"
+  DAEMON_PID=
+  expect_contains "kinorad logs its clean stop" "$(cat "$WORK/kinorad.log")" "kinorad: stopped"
 fi
 stop_private_bus
 restore_build
