@@ -23,24 +23,32 @@ final class JobRunner: Sendable {
     let request: JobRequest
     let pipelineDescription: String
     let output: Int32
+    private let slots: JobSlots
     private let cancelRequested = Atomic<Bool>(false)
     private let queue: DispatchQueue
 
     /// Takes ownership of `output` (closes it when the job ends).
-    init(request: JobRequest, pipelineDescription: String, output: Int32, label: String) {
+    init(request: JobRequest, pipelineDescription: String, output: Int32, slots: JobSlots, label: String) {
         self.request = request
         self.pipelineDescription = pipelineDescription
         self.output = output
+        self.slots = slots
         self.queue = DispatchQueue(label: label)
     }
 
     func cancel() { cancelRequested.store(true, ordering: .releasing) }
 
+    private var isCancelled: Bool { cancelRequested.load(ordering: .acquiring) }
+
     func start(report: @escaping @Sendable (JobEvent) -> Void) {
         queue.async { [self] in
-            let outcome = run(report: report)
-            close(output)
-            report(outcome)
+            defer { close(output) }
+            guard slots.acquire(unless: { isCancelled }) else {
+                report(.cancelled)
+                return
+            }
+            defer { slots.release() }
+            report(run(report: report))
         }
     }
 
@@ -109,7 +117,7 @@ final class JobRunner: Sendable {
             GST_MESSAGE_ERROR.rawValue | GST_MESSAGE_EOS.rawValue | GST_MESSAGE_ELEMENT.rawValue)
         var lastReported = -1.0
         while true {
-            if cancelRequested.load(ordering: .acquiring) { return .cancelled }
+            if isCancelled { return .cancelled }
             // 100 ms: how soon a cancel is noticed.
             guard let message = gst_bus_timed_pop_filtered(bus, 100_000_000, wanted) else { continue }
             defer { gst_message_unref(message) }

@@ -36,6 +36,15 @@ struct KinoraDaemon: ParsableCommand {
     @Flag(help: "Load the plugins, print what was loaded and refused, and exit.")
     var checkPlugins = false
 
+    @Option(help: "Jobs that may run at once (1 to 64); later ones wait in state 'queued'.")
+    var maxJobs = 2
+
+    func validate() throws {
+        guard (1...64).contains(maxJobs) else {
+            throw ValidationError("--max-jobs must be from 1 to 64, not \(maxJobs)")
+        }
+    }
+
     func run() throws {
         gst_init(nil, nil)
         let binaryDirectory = directoryOfExecutable()
@@ -57,7 +66,7 @@ struct KinoraDaemon: ParsableCommand {
         let bus: DBusBus = address.map { .address($0) } ?? (system ? .system : .session)
         let connection = try DBusConnection.open(bus)
         let loop = try DBusServiceLoop(connection: connection)
-        let service = KinoraService(registry: registry, pipelines: library, loop: loop)
+        let service = KinoraService(registry: registry, pipelines: library, loop: loop, slots: JobSlots(limit: maxJobs))
         try connection.requestName(KinoraBusAPI.busName)
         log("serving \(KinoraBusAPI.busName) with \(registry.plugins.count) plugin(s); pipelines from \(library.directory)")
 

@@ -19,13 +19,15 @@ final class KinoraService: @unchecked Sendable {
     let registry: PluginRegistry
     let pipelines: PipelineLibrary
     let loop: DBusServiceLoop
+    let slots: JobSlots
     private var jobs: [Int: JobObject] = [:]
     private var nextJobNumber = 1
 
-    init(registry: PluginRegistry, pipelines: PipelineLibrary, loop: DBusServiceLoop) {
+    init(registry: PluginRegistry, pipelines: PipelineLibrary, loop: DBusServiceLoop, slots: JobSlots) {
         self.registry = registry
         self.pipelines = pipelines
         self.loop = loop
+        self.slots = slots
     }
 
     /// Answers one incoming message; false leaves it to libdbus (signals, replies).
@@ -84,7 +86,7 @@ final class KinoraService: @unchecked Sendable {
 
     private func generate(_ message: DBusMessage) throws(DBusError) -> DBusMessage {
         let arguments = message.arguments()
-        guard message.signature == KinoraBusAPI.generateSignature,
+        guard message.signature == KinoraBusAPI.generateSignature, arguments.count == 4,
             case .string(let pluginID) = arguments[0], case .string(let prompt) = arguments[1],
             case .dictionary(_, _, let entries) = arguments[2], case .fileDescriptor(let output) = arguments[3]
         else {
@@ -110,7 +112,8 @@ final class KinoraService: @unchecked Sendable {
             nextJobNumber += 1
             let path = KinoraBusAPI.jobPathPrefix + String(number)
             let runner = JobRunner(
-                request: request, pipelineDescription: description, output: output, label: "kinora.job.\(number)")
+                request: request, pipelineDescription: description, output: output, slots: slots,
+                label: "kinora.job.\(number)")
             jobs[number] = JobObject(path: path, pluginID: request.plugin.id, runner: runner)
             pruneFinishedJobs()
             log("job \(number): \(request.plugin.id) \(request.width)x\(request.height) at \(request.fps) fps for \(request.duration) s")

@@ -21,11 +21,13 @@ struct OutputSpool: ~Copyable {
     init() throws(Failure) {
         let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array((directory + "/kinora-job-XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress.map { mkstemp($0) } ?? -1
+        }
         guard descriptor >= 0 else {
             throw Failure(description: "cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))")
         }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        template.withUnsafeBufferPointer { buffer in _ = buffer.baseAddress.map { unlink($0) } }
         self.descriptor = descriptor
     }
 
@@ -45,7 +47,9 @@ struct OutputSpool: ~Copyable {
             if count == 0 { return }
             var written = 0
             while written < count {
-                let result = buffer.withUnsafeBytes { write(destination, $0.baseAddress! + written, count - written) }
+                let result = buffer.withUnsafeBytes { bytes in
+                    bytes.baseAddress.map { write(destination, $0 + written, count - written) } ?? -1
+                }
                 if result < 0 && errno == EINTR { continue }
                 guard result > 0 else {
                     throw Failure(description: "cannot write to the output descriptor: \(String(cString: strerror(errno)))")

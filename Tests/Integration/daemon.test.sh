@@ -118,6 +118,25 @@ PY
     "$(gdbus introspect --session --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 2>&1)" "Generate(in  s plugin"
   stop_daemon
 fi
+
+# With one job slot, a second job waits as 'queued' and can be cancelled there.
+if start_daemon "$BUILD/kinorad" --max-jobs 1; then
+  slow="{'duration': <10.0>, 'fps': <10>, 'frame-delay': <100>}"
+  first=$(manager_call Generate test-scene a "$slow" 3 3> "$WORK/first.mp4" 2>&1 | sed -E "s/.*'(\/org[^']*)'.*/\1/")
+  second=$(manager_call Generate test-scene b "$slow" 3 3> "$WORK/second.mp4" 2>&1 | sed -E "s/.*'(\/org[^']*)'.*/\1/")
+  sleep 0.5
+  expect_contains "with --max-jobs 1 the first job runs" "$(job_property "$first" State 2>&1)" "running"
+  expect_contains "and the second waits as queued" "$(job_property "$second" State 2>&1)" "queued"
+  gdbus call --session --dest org.kinora.Kinora1 --object-path "$second" --method org.kinora.Kinora1.Job.Cancel > /dev/null
+  gdbus call --session --dest org.kinora.Kinora1 --object-path "$first" --method org.kinora.Kinora1.Job.Cancel > /dev/null
+  sleep 0.5
+  expect_contains "a queued job can be cancelled" "$(job_property "$second" State 2>&1)" "cancelled"
+  expect_contains "the running job is cancelled too" "$(job_property "$first" State 2>&1)" "cancelled"
+  expect_equal "neither wrote anything" "$(cat "$WORK/first.mp4" "$WORK/second.mp4" | wc -c)" "0"
+  stop_daemon
+fi
+invalid=$("$BUILD/kinorad" --max-jobs 0 2>&1)
+expect_contains "kinorad --max-jobs 0 is refused with the range" "$invalid" "--max-jobs must be from 1 to 64, not 0"
 stop_private_bus
 "$BUILD/kinora" plugins > /dev/null 2>&1
 expect_equal "kinora exits 69 when no bus or daemon is reachable" "$?" "69"
