@@ -9,6 +9,14 @@ func rpath(_ relatives: String...) -> LinkerSetting {
     .unsafeFlags(relatives.flatMap { ["-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/\($0)"] })
 }
 
+/// A built-in plugin: a target under Plugins/, built as its own library
+/// (product `kinora-<id>` → libkinora-<id>.so, installed in lib/kinora/plugins).
+func builtInPlugin(_ name: String, folder: String) -> Target {
+    .target(
+        name: name, dependencies: ["KinoraPluginSDK"], path: "Plugins/\(folder)",
+        linkerSettings: [rpath("../..", "../swift-runtime")])
+}
+
 let package = Package(
     name: "Kinora",
     platforms: [.macOS(.v15)],
@@ -47,7 +55,9 @@ let package = Package(
         .target(
             name: "KinoraGStreamer",
             dependencies: ["KinoraHost", "KinoraPluginSDK", "CGStreamer", "CGStreamerBase", "CGStreamerVideo"]),
-        .target(name: "GstKinora", dependencies: ["KinoraGStreamer", "CGStreamer"], linkerSettings: [rpath("..", "../kinora/swift-runtime")]),
+        .target(
+            name: "GstKinora", dependencies: ["KinoraGStreamer", "CGStreamer"],
+            linkerSettings: [rpath("..", "../kinora/swift-runtime")]),
         // libdbus in Swift: messages, the poll loop, errors.
         .target(name: "KinoraDBus", dependencies: ["CDBus"]),
         // Kinora's D-Bus API (names, errors, schema on the wire), shared by daemon and CLI.
@@ -67,16 +77,13 @@ let package = Package(
             ],
             linkerSettings: [rpath("../lib", "../lib/kinora/swift-runtime")]),
 
-        // Built-in plugins.
-        .target(
-            name: "KinoraTestScene", dependencies: ["KinoraPluginSDK"], path: "Plugins/TestScene",
-            linkerSettings: [rpath("../..", "../swift-runtime")]),
-        .target(
-            name: "KinoraTestScroll", dependencies: ["KinoraPluginSDK"], path: "Plugins/TestScroll",
-            linkerSettings: [rpath("../..", "../swift-runtime")]),
-        .target(
-            name: "KinoraTestInvert", dependencies: ["KinoraPluginSDK"], path: "Plugins/TestInvert",
-            linkerSettings: [rpath("../..", "../swift-runtime")]),
+        // The diffusion engine (COpenBLAS, KinoraEngine) joins here: it knows
+        // nothing of GStreamer or D-Bus, and diffusion plugins depend on it.
+
+        // Built-in plugins: the examples of each element kind (no model).
+        builtInPlugin("KinoraTestScene", folder: "TestScene"),
+        builtInPlugin("KinoraTestInvert", folder: "TestInvert"),
+        builtInPlugin("KinoraTestScroll", folder: "TestScroll"),
 
         .testTarget(name: "KinoraPluginSDKTests", dependencies: ["KinoraPluginSDK", "CKinoraPluginABI"]),
         .testTarget(name: "KinoraHostTests", dependencies: ["KinoraHost", "KinoraPluginSDK", "CKinoraPluginABI"]),
