@@ -110,6 +110,12 @@ PY
   "$kinora" generate x -o "$WORK/cli-bad.mp4" --plugin nope > /dev/null 2>&1
   expect_equal "kinora generate with an unknown plugin exits 64" "$?" "64"
 
+  # A job whose pipeline fails (H.264 4:2:0 needs even sizes): failed, with the reason, no file.
+  "$kinora" generate x -o "$WORK/odd.mp4" --param width=17 --param height=17 > /dev/null 2> "$WORK/odd.err"
+  expect_equal "a job whose pipeline fails makes kinora exit 1" "$?" "1"
+  expect_contains "the encoder's reason reaches the user" "$(cat "$WORK/odd.err")" "job failed: Can not initialize x264 encoder"
+  if [ -e "$WORK/odd.mp4" ]; then fail "a failed job leaves no file"; else pass "a failed job leaves no file"; fi
+
   # After all that, the daemon still serves and still generates.
   check "kinorad is still alive" kill -0 "$DAEMON_PID"
   "$kinora" generate "again" -o "$WORK/again.mp4" --param duration=0.25 > /dev/null 2>&1
