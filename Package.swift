@@ -87,6 +87,7 @@ let package = Package(
 
         .testTarget(name: "KinoraPluginSDKTests", dependencies: ["KinoraPluginSDK", "CKinoraPluginABI"]),
         .testTarget(name: "KinoraHostTests", dependencies: ["KinoraHost", "KinoraPluginSDK", "CKinoraPluginABI"]),
+        .testTarget(name: "KinoraGStreamerTests", dependencies: ["KinoraGStreamer", "KinoraHost", "CGStreamer"]),
     ],
     swiftLanguageModes: [.v6]
 )

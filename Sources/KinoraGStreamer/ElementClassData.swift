@@ -26,10 +26,6 @@ final class ElementClassData {
         }
     }
 
-    func isStandard(_ spec: ParameterSpec) -> Bool {
-        StandardParameters.elementProperties.contains { $0.name == spec.name }
-    }
-
     func property(id: UInt32) -> ParameterSpec? {
         let index = Int(id) - 1
         return properties.indices.contains(index) ? properties[index] : nil

@@ -62,13 +62,13 @@ final class ElementState: @unchecked Sendable {
     /// Records a property; plugin parameters reach the instance before its next block.
     /// Returns a reason when the change is refused.
     func set(_ spec: ParameterSpec, to value: ParameterValue) -> String? {
-        let isStandard = classData.isStandard(spec)
-        return settings.withLock { settings -> String? in
+        settings.withLock { settings -> String? in
             if settings.started && !spec.mutableWhilePlaying {
                 return "property '\(spec.name)' of \(plugin.manifest.elementName) cannot change while it runs"
             }
             settings.values[spec.name] = value
-            if settings.started && !isStandard { settings.pending[spec.name] = value }
+            // Only mutable properties get here while running: plugin parameters and the prompt.
+            if settings.started { settings.pending[spec.name] = value }
             return nil
         }
     }

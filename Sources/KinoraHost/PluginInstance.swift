@@ -122,7 +122,9 @@ public final class PluginInstance: @unchecked Sendable {
         var validated: [String: ParameterValue] = [:]
         for (name, value) in values {
             do {
-                validated[name] = try plugin.schema.validate(name: name, value: value)
+                // The prompt travels with the parameters (KINORA_PROMPT_PARAM) but is not one of them.
+                let schema = name == StandardParameters.prompt.name ? StandardParameters.schema : plugin.schema
+                validated[name] = try schema.validate(name: name, value: value)
             } catch {
                 throw .invalidArgument(plugin: plugin.id, message: error.description)
             }

@@ -17,6 +17,11 @@ public struct PluginSearchPath: Sendable, Equatable {
         public let directory: String
         /// Only files whose names start with this are considered.
         public let namePrefix: String
+
+        public init(directory: String, namePrefix: String) {
+            self.directory = directory
+            self.namePrefix = namePrefix
+        }
     }
 
     public let entries: [Entry]

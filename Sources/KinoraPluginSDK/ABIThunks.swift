@@ -18,9 +18,10 @@ let createThunk:
             writeMessage("the plugin's parameter schema is malformed", to: errorBuffer, capacity: capacity)
             return nil
         }
-        let info = StreamInfo(stream.pointee)
+        var info = StreamInfo(stream.pointee)
         do throws(PluginError) {
-            let initial = try merge(values, count: count, into: schema.defaults, schema: schema)
+            let (initial, prompt) = try merge(values, count: count, into: schema.defaults, schema: schema)
+            if let prompt { info.prompt = prompt }
             let instance = try factory.make(info, initial)
             let box = InstanceBox(instance: instance, schema: schema, stream: info, values: initial)
             return Unmanaged.passRetained(box).toOpaque()
@@ -37,9 +38,12 @@ let configureThunk:
         guard let instance else { return Int32(KINORA_STATUS_INVALID_ARGUMENT.rawValue) }
         let box = Unmanaged<InstanceBox>.fromOpaque(instance).takeUnretainedValue()
         do throws(PluginError) {
-            let merged = try merge(values, count: count, into: box.values, schema: box.schema)
-            try box.instance.configure(merged)
-            box.values = merged
+            let (changed, prompt) = try merge(values, count: count, into: box.values, schema: box.schema)
+            if let prompt { try box.instance.promptChanged(to: prompt) }
+            if changed != box.values {
+                try box.instance.configure(changed)
+                box.values = changed
+            }
             return Int32(KINORA_STATUS_OK.rawValue)
         } catch {
             writeMessage(error.description, to: errorBuffer, capacity: capacity)
@@ -67,15 +71,25 @@ let produceThunk:
     }
 
 /// Validates C values (the SDK checks again what the host checked: a C host
-/// may not have) and lays them over `current`.
+/// may not have) and lays them over `current`. The reserved prompt entry
+/// (KINORA_PROMPT_PARAM in the header, the standard prompt's name) is
+/// returned apart: it is not a schema parameter.
 private func merge(
     _ values: UnsafePointer<KinoraParamValue>?, count: UInt32, into current: ParameterValues,
     schema: ParameterSchema
-) throws(PluginError) -> ParameterValues {
+) throws(PluginError) -> (values: ParameterValues, prompt: String?) {
     var merged = current
+    var prompt: String?
     for index in 0..<Int(count) {
         guard let raw = values?[index], let name = raw.name.map({ String(cString: $0) }) else {
             throw .invalidArgument("parameter value \(index) has no name")
+        }
+        if name == StandardParameters.prompt.name {
+            guard case .string(let text) = ParameterValue(raw) else {
+                throw .invalidArgument("parameter '\(StandardParameters.prompt.name)' must be text")
+            }
+            prompt = text
+            continue
         }
         do {
             merged[name] = try schema.validate(name: name, value: ParameterValue(raw))
@@ -83,7 +97,7 @@ private func merge(
             throw .invalidArgument(error.description)
         }
     }
-    return merged
+    return (merged, prompt)
 }
 
 extension StreamInfo {

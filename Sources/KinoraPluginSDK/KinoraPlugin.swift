@@ -22,10 +22,17 @@ public protocol KinoraPlugin {
     /// stream runs; only parameters marked `mutableWhilePlaying` change here.
     mutating func configure(_ parameters: ParameterValues) throws(PluginError)
 
+    /// Takes a new prompt while the stream runs; it applies to the blocks
+    /// still to come (a diffusion plugin conditions its next chunk on it).
+    /// The default ignores it, for plugins that do not read the prompt.
+    mutating func promptChanged(to prompt: String) throws(PluginError)
+
     /// Fills every frame of `block`.
     mutating func produce(into block: FrameBlock, context: borrowing ProduceContext) throws(PluginError)
 }
 
 extension KinoraPlugin {
     public mutating func configure(_ parameters: ParameterValues) throws(PluginError) {}
+
+    public mutating func promptChanged(to prompt: String) throws(PluginError) {}
 }

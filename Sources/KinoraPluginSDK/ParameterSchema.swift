@@ -18,6 +18,11 @@ public struct ParameterSchema: Sendable, Equatable {
         self.parameters = parameters
     }
 
+    /// For the SDK's own, known-good declarations (`StandardParameters`).
+    init(wellFormed parameters: [ParameterSpec]) {
+        self.parameters = parameters
+    }
+
     public subscript(name: String) -> ParameterSpec? {
         parameters.first { $0.name == name }
     }

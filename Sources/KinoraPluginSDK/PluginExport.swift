@@ -50,6 +50,7 @@ final class PluginFactory {
 /// The type-erased face of a plugin instance, so the C thunks need no generics.
 protocol ErasedPluginInstance: AnyObject {
     func configure(_ values: ParameterValues) throws(PluginError)
+    func promptChanged(to prompt: String) throws(PluginError)
     func produce(into block: FrameBlock, context: borrowing ProduceContext) throws(PluginError)
 }
 
@@ -60,6 +61,10 @@ final class PluginInstance<P: KinoraPlugin>: ErasedPluginInstance {
 
     func configure(_ values: ParameterValues) throws(PluginError) {
         try plugin.configure(values)
+    }
+
+    func promptChanged(to prompt: String) throws(PluginError) {
+        try plugin.promptChanged(to: prompt)
     }
 
     func produce(into block: FrameBlock, context: borrowing ProduceContext) throws(PluginError) {

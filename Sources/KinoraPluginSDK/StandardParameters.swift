@@ -5,7 +5,7 @@
 public enum StandardParameters {
     public static let prompt = ParameterSpec(
         name: "prompt", nick: "Prompt", description: "What the video should show, in words",
-        type: .string(default: "", maxLength: 4096))
+        type: .string(default: "", maxLength: 4096), mutableWhilePlaying: true)
 
     public static let duration = ParameterSpec(
         name: "duration", nick: "Duration",
@@ -18,6 +18,9 @@ public enum StandardParameters {
 
     /// The element properties the GStreamer bridge adds to every source element.
     public static let elementProperties = [prompt, duration, isLive]
+
+    /// The standard parameters as a schema, for validating them like any other.
+    public static let schema = ParameterSchema(wellFormed: elementProperties)
 
     /// Names a plugin may not use for its own parameters: the standard ones,
     /// the job options, and properties GStreamer elements already have.

@@ -23,6 +23,11 @@ struct CountingPlugin: KinoraPlugin {
         offset = parameters.int("offset")
     }
 
+    /// Observable in the pixels: the offset becomes the prompt's length.
+    mutating func promptChanged(to prompt: String) throws(PluginError) {
+        offset = Int64(prompt.count)
+    }
+
     mutating func produce(into block: FrameBlock, context: borrowing ProduceContext) throws(PluginError) {
         for index in 0..<block.frameCount {
             try context.checkCancellation()
@@ -78,6 +83,21 @@ final class ExportTests: XCTestCase {
         value.int_value = 1000
         XCTAssertEqual(table.configure?(handle, &value, 1, &error, error.count), Int32(KINORA_STATUS_INVALID_ARGUMENT.rawValue))
         XCTAssertEqual(String(cString: error), "parameter 'offset' is 1000, but must be an integer from 0 to 100")
+
+        // A new prompt travels through configure under the reserved name, apart from the schema.
+        let promptName = strdup("prompt")
+        let promptText = strdup("three")
+        defer {
+            free(promptName)
+            free(promptText)
+        }
+        var prompt = KinoraParamValue()
+        prompt.name = UnsafePointer(promptName)
+        prompt.type = Int32(KINORA_PARAM_STRING.rawValue)
+        prompt.string_value = UnsafePointer(promptText)
+        XCTAssertEqual(table.configure?(handle, &prompt, 1, &error, error.count), Int32(KINORA_STATUS_OK.rawValue))
+        try produce(table, handle, firstFrame: 0, pixels: &pixels, progress: &progress)
+        XCTAssertEqual(pixels[0], 5, "offset = length of 'three'")
 
         table.cancel?(handle)
         var block = KinoraFrameBlock(first_frame: 0, frame_count: 2, stride: 48, frame_size: 768, pixels: nil, input: nil, input_count: 0)

@@ -33,6 +33,8 @@ extern "C" {
 #define KINORA_PLUGIN_ABI_VERSION 1u
 /* The one symbol a plugin library exports. */
 #define KINORA_PLUGIN_ENTRY_SYMBOL "kinora_plugin_entry"
+/* The parameter name configure() uses for a new prompt (never in a schema). */
+#define KINORA_PROMPT_PARAM "prompt"
 
 /* What the plugin's GStreamer element does with video. */
 typedef enum {
@@ -153,7 +155,10 @@ typedef struct KinoraPluginDescriptor {
                     const KinoraParamValue *values, uint32_t count,
                     char *error, size_t error_capacity);
     /* Changes values while the instance exists (a subset of params, already
-     * range-checked by the host; while playing only mutable ones). */
+     * range-checked by the host; while playing only mutable ones). The
+     * reserved name KINORA_PROMPT_PARAM (a string) carries a new prompt
+     * for the blocks still to come; a plugin that cannot follow a prompt
+     * change ignores it. */
     int32_t (*configure)(void *instance, const KinoraParamValue *values,
                          uint32_t count, char *error, size_t error_capacity);
     /* Fills block; returns a KinoraStatus. */
