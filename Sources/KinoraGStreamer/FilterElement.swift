@@ -9,58 +9,27 @@ import KinoraPluginSDK
 /// plugin as input and the frame it makes goes out with the same timestamps.
 /// Caps are RGB on both pads at the same size; put videoconvert around it.
 enum FilterElement {
-    static let parentInstanceSize = MemoryLayout<GstBaseTransform>.stride
-    static let parentClassSize = MemoryLayout<GstBaseTransformClass>.stride
+    static let shape = ElementTypeShape(
+        parentType: { gst_base_transform_get_type() }, parentInstanceSize: MemoryLayout<GstBaseTransform>.stride,
+        parentClassSize: MemoryLayout<GstBaseTransformClass>.stride, classification: "Filter/Effect/Video")
 
     static func register(_ plugin: LoadedPlugin) -> GType {
-        let typeName = "Gst" + plugin.manifest.elementName.prefix(1).uppercased() + plugin.manifest.elementName.dropFirst()
-        let existing = g_type_from_name(typeName)
-        if existing != 0 { return existing }
-        let classData = Unmanaged.passRetained(ElementClassData(plugin: plugin)).toOpaque()
-        var info = GTypeInfo(
-            class_size: UInt16(ObjectLayout.instanceSize(parent: parentClassSize)),
-            base_init: nil, base_finalize: nil, class_init: classInit, class_finalize: nil,
-            class_data: UnsafeRawPointer(classData),
-            instance_size: UInt16(ObjectLayout.instanceSize(parent: parentInstanceSize)),
-            n_preallocs: 0, instance_init: instanceInit, value_table: nil)
-        return g_type_register_static(gst_base_transform_get_type(), typeName, &info, GTypeFlags(0))
+        shape.register(plugin, classInit: classInit, instanceInit: instanceInit)
     }
 
-    static func state(_ instance: UnsafeMutableRawPointer) -> ElementState {
-        Unmanaged<ElementState>
-            .fromOpaque(ObjectLayout.loadPointer(from: instance, parentSize: parentInstanceSize))
-            .takeUnretainedValue()
-    }
-
-    private static var parentObjectClass: UnsafeMutablePointer<GObjectClass>? {
-        g_type_class_peek(gst_base_transform_get_type())?.assumingMemoryBound(to: GObjectClass.self)
-    }
+    static func state(_ instance: UnsafeMutableRawPointer) -> ElementState { shape.state(instance) }
 
     private static let classInit: GClassInitFunc = { gClass, classDataPointer in
         guard let gClass, let classDataPointer else { return }
-        ObjectLayout.storePointer(classDataPointer, in: gClass, parentSize: parentClassSize)
-        let classData = Unmanaged<ElementClassData>.fromOpaque(classDataPointer).takeUnretainedValue()
-        let manifest = classData.plugin.manifest
-
-        let objectClass = gClass.assumingMemoryBound(to: GObjectClass.self)
-        objectClass.pointee.set_property = setProperty
-        objectClass.pointee.get_property = getProperty
-        objectClass.pointee.finalize = finalize
-        PropertyBridge.install(classData.properties, on: objectClass)
-
-        let elementClass = gClass.assumingMemoryBound(to: GstElementClass.self)
-        gst_element_class_set_metadata(
-            elementClass, manifest.humanName, "Filter/Effect/Video",
-            "\(manifest.description) (Kinora plugin '\(manifest.id)' \(manifest.version), \(manifest.licence), from \(classData.plugin.file))",
-            "Kinora")
-        let template = CapsDescription.rgbTemplate(for: manifest.frames)
-        for (name, direction) in [("sink", GST_PAD_SINK), ("src", GST_PAD_SRC)] {
-            if let caps = gst_caps_from_string(template) {
-                gst_element_class_add_pad_template(elementClass, gst_pad_template_new(name, direction, GST_PAD_ALWAYS, caps))
-                gst_mini_object_unref(UnsafeMutableRawPointer(caps).assumingMemoryBound(to: GstMiniObject.self))
-            }
-        }
-
+        _ = shape.initialiseClass(
+            gClass, classData: classDataPointer,
+            padTemplates: { frames in
+                let caps = CapsDescription.rgbTemplate(for: frames)
+                return [("sink", GST_PAD_SINK, caps), ("src", GST_PAD_SRC, caps)]
+            },
+            setProperty: { object, id, value, _ in _ = shape.setProperty(object, id: id, value: value) },
+            getProperty: { object, id, value, _ in shape.getProperty(object, id: id, value: value) },
+            finalize: { object in object.map { shape.finalize($0) } })
         let transformClass = gClass.assumingMemoryBound(to: GstBaseTransformClass.self)
         transformClass.pointee.passthrough_on_same_caps = 0
         transformClass.pointee.start = start
@@ -71,37 +40,8 @@ enum FilterElement {
 
     private static let instanceInit: GInstanceInitFunc = { instance, gClass in
         guard let instance, let gClass else { return }
-        let classData = Unmanaged<ElementClassData>
-            .fromOpaque(ObjectLayout.loadPointer(from: UnsafeMutableRawPointer(gClass), parentSize: parentClassSize))
-            .takeUnretainedValue()
-        let state = ElementState(classData: classData)
-        ObjectLayout.storePointer(
-            Unmanaged.passRetained(state).toOpaque(), in: UnsafeMutableRawPointer(instance),
-            parentSize: parentInstanceSize)
+        shape.initialiseInstance(UnsafeMutableRawPointer(instance), gClass: gClass)
     }
-
-    private static let finalize: @convention(c) (UnsafeMutablePointer<GObject>?) -> Void = { object in
-        guard let object else { return }
-        let state = Unmanaged<ElementState>
-            .fromOpaque(ObjectLayout.loadPointer(from: UnsafeMutableRawPointer(object), parentSize: parentInstanceSize))
-        state.release()
-        parentObjectClass?.pointee.finalize?(object)
-    }
-
-    private static let setProperty:
-        @convention(c) (UnsafeMutablePointer<GObject>?, guint, UnsafePointer<GValue>?, UnsafeMutablePointer<GParamSpec>?)
-            -> Void = { object, id, value, _ in
-                guard let object, let value else { return }
-                let raw = UnsafeMutableRawPointer(object)
-                _ = ElementProperties.set(state(raw), element: raw.assumingMemoryBound(to: GstElement.self), id: id, value: value)
-            }
-
-    private static let getProperty:
-        @convention(c) (UnsafeMutablePointer<GObject>?, guint, UnsafeMutablePointer<GValue>?, UnsafeMutablePointer<GParamSpec>?)
-            -> Void = { object, id, value, _ in
-                guard let object, let value else { return }
-                ElementProperties.get(state(UnsafeMutableRawPointer(object)), id: id, into: value)
-            }
 
     private static let start: @convention(c) (UnsafeMutablePointer<GstBaseTransform>?) -> gboolean = { transform in
         guard let transform else { return 0 }

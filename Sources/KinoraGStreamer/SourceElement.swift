@@ -7,63 +7,27 @@ import KinoraPluginSDK
 /// The GObject type of a source-kind Kinora element: a GstPushSrc subclass,
 /// one type per plugin, with the plugin in its class data (the gst-libav pattern).
 enum SourceElement {
-    static let parentInstanceSize = MemoryLayout<GstPushSrc>.stride
-    static let parentClassSize = MemoryLayout<GstPushSrcClass>.stride
+    static let shape = ElementTypeShape(
+        parentType: { gst_push_src_get_type() }, parentInstanceSize: MemoryLayout<GstPushSrc>.stride,
+        parentClassSize: MemoryLayout<GstPushSrcClass>.stride, classification: "Source/Video")
 
     static func register(_ plugin: LoadedPlugin) -> GType {
-        let typeName = "Gst" + plugin.manifest.elementName.prefix(1).uppercased() + plugin.manifest.elementName.dropFirst()
-        let existing = g_type_from_name(typeName)
-        if existing != 0 { return existing }
-        let classData = Unmanaged.passRetained(ElementClassData(plugin: plugin)).toOpaque()
-        var info = GTypeInfo(
-            class_size: UInt16(ObjectLayout.instanceSize(parent: parentClassSize)),
-            base_init: nil, base_finalize: nil, class_init: classInit, class_finalize: nil,
-            class_data: UnsafeRawPointer(classData),
-            instance_size: UInt16(ObjectLayout.instanceSize(parent: parentInstanceSize)),
-            n_preallocs: 0, instance_init: instanceInit, value_table: nil)
-        return g_type_register_static(gst_push_src_get_type(), typeName, &info, GTypeFlags(0))
+        shape.register(plugin, classInit: classInit, instanceInit: instanceInit)
     }
 
-    // MARK: - Reaching the Swift side
-
-    static func state(_ instance: UnsafeMutableRawPointer) -> ElementState {
-        Unmanaged<ElementState>
-            .fromOpaque(ObjectLayout.loadPointer(from: instance, parentSize: parentInstanceSize))
-            .takeUnretainedValue()
-    }
+    static func state(_ instance: UnsafeMutableRawPointer) -> ElementState { shape.state(instance) }
 
     static func element(_ instance: UnsafeMutableRawPointer) -> UnsafeMutablePointer<GstElement> {
         instance.assumingMemoryBound(to: GstElement.self)
-    }
-
-    private static var parentObjectClass: UnsafeMutablePointer<GObjectClass>? {
-        g_type_class_peek(gst_push_src_get_type())?.assumingMemoryBound(to: GObjectClass.self)
     }
 
     // MARK: - Class and instance
 
     private static let classInit: GClassInitFunc = { gClass, classDataPointer in
         guard let gClass, let classDataPointer else { return }
-        ObjectLayout.storePointer(classDataPointer, in: gClass, parentSize: parentClassSize)
-        let classData = Unmanaged<ElementClassData>.fromOpaque(classDataPointer).takeUnretainedValue()
-        let manifest = classData.plugin.manifest
-
-        let objectClass = gClass.assumingMemoryBound(to: GObjectClass.self)
-        objectClass.pointee.set_property = setProperty
-        objectClass.pointee.get_property = getProperty
-        objectClass.pointee.finalize = finalize
-        PropertyBridge.install(classData.properties, on: objectClass)
-
-        let elementClass = gClass.assumingMemoryBound(to: GstElementClass.self)
-        gst_element_class_set_metadata(
-            elementClass, manifest.humanName, "Source/Video",
-            "\(manifest.description) (Kinora plugin '\(manifest.id)' \(manifest.version), \(manifest.licence), from \(classData.plugin.file))",
-            "Kinora")
-        if let caps = gst_caps_from_string(CapsDescription.template(for: manifest.frames)) {
-            gst_element_class_add_pad_template(elementClass, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps))
-            gst_mini_object_unref(UnsafeMutableRawPointer(caps).assumingMemoryBound(to: GstMiniObject.self))
-        }
-
+        _ = shape.initialiseClass(
+            gClass, classData: classDataPointer, padTemplates: { [("src", GST_PAD_SRC, CapsDescription.template(for: $0))] },
+            setProperty: setProperty, getProperty: getProperty, finalize: { object in object.map { shape.finalize($0) } })
         let baseClass = gClass.assumingMemoryBound(to: GstBaseSrcClass.self)
         baseClass.pointee.start = start
         baseClass.pointee.stop = stop
@@ -77,47 +41,25 @@ enum SourceElement {
 
     private static let instanceInit: GInstanceInitFunc = { instance, gClass in
         guard let instance, let gClass else { return }
-        let classData = Unmanaged<ElementClassData>
-            .fromOpaque(ObjectLayout.loadPointer(from: UnsafeMutableRawPointer(gClass), parentSize: parentClassSize))
-            .takeUnretainedValue()
-        let state = ElementState(classData: classData)
         let raw = UnsafeMutableRawPointer(instance)
-        ObjectLayout.storePointer(Unmanaged.passRetained(state).toOpaque(), in: raw, parentSize: parentInstanceSize)
+        shape.initialiseInstance(raw, gClass: gClass)
         let base = raw.assumingMemoryBound(to: GstBaseSrc.self)
         gst_base_src_set_format(base, GST_FORMAT_TIME)
         gst_base_src_set_live(base, 0)
     }
 
-    private static let finalize: @convention(c) (UnsafeMutablePointer<GObject>?) -> Void = { object in
-        guard let object else { return }
-        let raw = UnsafeMutableRawPointer(object)
-        let state = Unmanaged<ElementState>
-            .fromOpaque(ObjectLayout.loadPointer(from: raw, parentSize: parentInstanceSize))
-        state.takeUnretainedValue().releaseConverter()
-        state.release()
-        parentObjectClass?.pointee.finalize?(object)
-    }
-
     // MARK: - Properties
 
-    private static let setProperty:
-        @convention(c) (UnsafeMutablePointer<GObject>?, guint, UnsafePointer<GValue>?, UnsafeMutablePointer<GParamSpec>?)
-            -> Void = { object, id, value, _ in
-                guard let object, let value else { return }
-                let raw = UnsafeMutableRawPointer(object)
-                let state = state(raw)
-                guard let parameter = ElementProperties.set(state, element: element(raw), id: id, value: value) else { return }
-                if case .bool(let live) = parameter.value, parameter.name == StandardParameters.isLive.name {
-                    gst_base_src_set_live(raw.assumingMemoryBound(to: GstBaseSrc.self), live ? 1 : 0)
-                }
-            }
+    private static let setProperty: ElementTypeShape.PropertySetter = { object, id, value, _ in
+        guard let parameter = shape.setProperty(object, id: id, value: value), let object else { return }
+        if case .bool(let live) = parameter.value, parameter.name == StandardParameters.isLive.name {
+            gst_base_src_set_live(UnsafeMutableRawPointer(object).assumingMemoryBound(to: GstBaseSrc.self), live ? 1 : 0)
+        }
+    }
 
-    private static let getProperty:
-        @convention(c) (UnsafeMutablePointer<GObject>?, guint, UnsafeMutablePointer<GValue>?, UnsafeMutablePointer<GParamSpec>?)
-            -> Void = { object, id, value, _ in
-                guard let object, let value else { return }
-                ElementProperties.get(state(UnsafeMutableRawPointer(object)), id: id, into: value)
-            }
+    private static let getProperty: ElementTypeShape.PropertyGetter = { object, id, value, _ in
+        shape.getProperty(object, id: id, value: value)
+    }
 
     // MARK: - GstBaseSrc
 

@@ -34,7 +34,7 @@ cp "$prefix/lib/kinora/plugins/libkinora-test-scene.so" "$plugins/libduplicate.s
 
 for binary in bin/kinora libexec/kinorad lib/gstreamer-1.0/libgstkinora.so lib/kinora/plugins/libkinora-test-scene.so; do
   runpath=$(readelf -d "$prefix/$binary" | grep -E 'RUNPATH|RPATH')
-  if printf '%s' "$runpath" | grep -q "$ROOT"; then fail "$binary's runpath avoids the build folder" "$runpath"; else
+  if contains "$runpath" "$ROOT"; then fail "$binary's runpath avoids the build folder" "$runpath"; else
     pass "$binary's runpath avoids the build folder"; fi
 done
 
@@ -64,7 +64,7 @@ export GST_REGISTRY="$WORK/rescan-registry.bin"
 before=$(KINORA_PLUGIN_PATH="$WORK/late" gst-inspect-1.0 kinora 2>&1)
 cp "$plugins/liboutoftreefill.so" "$WORK/late/"
 after=$(KINORA_PLUGIN_PATH="$WORK/late" gst-inspect-1.0 kinora 2>&1)
-if ! printf '%s' "$before" | grep -q kinoraoutoftreefill && printf '%s' "$after" | grep -q kinoraoutoftreefill; then
+if ! contains "$before" kinoraoutoftreefill && contains "$after" kinoraoutoftreefill; then
   pass "a plugin copied into \$KINORA_PLUGIN_PATH appears without clearing the registry"
 else
   fail "a plugin copied into \$KINORA_PLUGIN_PATH appears without clearing the registry" "before: $before

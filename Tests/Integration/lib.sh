@@ -21,15 +21,19 @@ check() {
   if output=$("$@" 2>&1); then pass "$name"; else fail "$name" "$output"; fi
 }
 
+# contains TEXT NEEDLE: a plain substring test. (No `printf | grep -q`: with
+# pipefail, grep -q leaving early can fail the pipe with SIGPIPE.)
+contains() { [[ "$1" == *"$2"* ]]; }
+
 # expect_contains NAME TEXT NEEDLE: passes when TEXT contains NEEDLE.
 expect_contains() {
-  if printf '%s' "$2" | grep -qF -- "$3"; then pass "$1"; else fail "$1" "expected to find: $3
+  if contains "$2" "$3"; then pass "$1"; else fail "$1" "expected to find: $3
 in: $2"; fi
 }
 
 # expect_match NAME TEXT REGEX (extended)
 expect_match() {
-  if printf '%s' "$2" | grep -qE -- "$3"; then pass "$1"; else fail "$1" "expected to match: $3
+  if printf '%s' "$2" | grep -E -- "$3" > /dev/null; then pass "$1"; else fail "$1" "expected to match: $3
 in: $2"; fi
 }
 
