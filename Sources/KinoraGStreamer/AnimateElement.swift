@@ -23,11 +23,7 @@ enum AnimateElement {
     private static let classInit: GClassInitFunc = { gClass, classDataPointer in
         guard let gClass, let classDataPointer else { return }
         _ = shape.initialiseClass(
-            gClass, classData: classDataPointer,
-            padTemplates: { frames in
-                let caps = CapsDescription.rgbTemplate(for: frames)
-                return [("sink", GST_PAD_SINK, caps), ("src", GST_PAD_SRC, caps)]
-            },
+            gClass, classData: classDataPointer, padTemplates: CapsDescription.rgbPadTemplates(for:),
             setProperty: { object, id, value, _ in _ = shape.setProperty(object, id: id, value: value) },
             getProperty: { object, id, value, _ in shape.getProperty(object, id: id, value: value) },
             finalize: { object in object.map { shape.finalize($0) } })

@@ -21,6 +21,12 @@ enum CapsDescription {
             + "framerate=(fraction)[ 0/1, \(frames.maxFramesPerSecond)/1 ]"
     }
 
+    /// Sink and source templates of the filter kinds: RGB in, RGB out.
+    static func rgbPadTemplates(for frames: FrameLimits) -> [(name: String, direction: GstPadDirection, caps: String)] {
+        let caps = rgbTemplate(for: frames)
+        return [("sink", GST_PAD_SINK, caps), ("src", GST_PAD_SRC, caps)]
+    }
+
     static func fixate(_ caps: UnsafeMutablePointer<GstCaps>, preferring frames: FrameLimits) -> UnsafeMutablePointer<GstCaps>? {
         // gst_caps_make_writable is a macro over gst_mini_object_make_writable.
         let miniObject = UnsafeMutableRawPointer(caps).assumingMemoryBound(to: GstMiniObject.self)
