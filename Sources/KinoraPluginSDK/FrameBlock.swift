@@ -7,9 +7,12 @@ import CKinoraPluginABI
 public struct FrameBlock {
     /// Index of the first frame of this block within the stream.
     public let firstFrame: UInt64
+    /// Frames to fill in this call (`preferredBlockFrames`, fewer at the end of a stream).
     public let frameCount: Int
+    /// Frame size in pixels, as negotiated for the stream.
     public let width: Int
     public let height: Int
+    /// Bytes from one row to the next (at least `width * 3`; GStreamer rounds rows to 4 bytes).
     public let stride: Int
     private let frameSize: Int
     private let pixels: UnsafeMutablePointer<UInt8>

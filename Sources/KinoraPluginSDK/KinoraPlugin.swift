@@ -31,6 +31,7 @@ public protocol KinoraPlugin {
     mutating func produce(into block: FrameBlock, context: borrowing ProduceContext) throws(PluginError)
 }
 
+/// Defaults for plugins without live parameters or that ignore the prompt.
 extension KinoraPlugin {
     public mutating func configure(_ parameters: ParameterValues) throws(PluginError) {}
 

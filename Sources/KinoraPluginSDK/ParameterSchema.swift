@@ -4,6 +4,7 @@
 /// through this type, so a value is accepted or refused the same way
 /// wherever it comes from.
 public struct ParameterSchema: Sendable, Equatable {
+    /// The declared parameters, in declaration order (also the order of properties and help texts).
     public let parameters: [ParameterSpec]
 
     /// Makes a schema after checking that it is well formed.
@@ -23,10 +24,12 @@ public struct ParameterSchema: Sendable, Equatable {
         self.parameters = parameters
     }
 
+    /// The parameter called `name`, if declared.
     public subscript(name: String) -> ParameterSpec? {
         parameters.first { $0.name == name }
     }
 
+    /// Every declared name, in order (error messages list them).
     public var names: [String] { parameters.map(\.name) }
 
     /// Every parameter at its default.
@@ -154,7 +157,9 @@ public struct ParameterSchema: Sendable, Equatable {
 
 /// Why a declared schema is malformed.
 public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The parameter's name as declared.
     public let parameter: String
+    /// What is wrong with it, as the end of a sentence.
     public let problem: String
 
     public var description: String { "parameter '\(parameter)' \(problem)" }

@@ -13,6 +13,7 @@ public enum ParameterType: Sendable, Equatable {
         case bool, int, double, string
     }
 
+    /// This type's tag.
     public var tag: Tag {
         switch self {
         case .bool: .bool
@@ -22,6 +23,7 @@ public enum ParameterType: Sendable, Equatable {
         }
     }
 
+    /// The value a parameter has when nobody sets it.
     public var defaultValue: ParameterValue {
         switch self {
         case .bool(let value): .bool(value)
@@ -53,6 +55,7 @@ public struct ParameterSpec: Sendable, Equatable {
     public var nick: String
     /// One sentence saying what it does (the GObject blurb).
     public var description: String
+    /// Type, range and default.
     public var type: ParameterType
     /// Whether a change takes effect while a stream runs.
     public var mutableWhilePlaying: Bool

@@ -2,10 +2,12 @@
 public struct ParameterValues: Sendable, Equatable {
     public private(set) var all: [String: ParameterValue]
 
+    /// Wraps values already validated and completed with defaults.
     public init(_ all: [String: ParameterValue]) {
         self.all = all
     }
 
+    /// The value of `name`, untyped.
     public subscript(name: String) -> ParameterValue? {
         get { all[name] }
         set { all[name] = newValue }

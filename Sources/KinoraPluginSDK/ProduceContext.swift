@@ -33,6 +33,7 @@ public struct ProduceContext: ~Copyable {
         progress(callbacks.context, min(max(fraction, 0), 1))
     }
 
+    /// Sends a line to this call's owner (the GStreamer debug log, the daemon's journal).
     public func log(_ level: LogLevel, _ message: String) {
         guard let callbacks, let log = callbacks.log else { return }
         message.withCString { log(callbacks.context, level.rawValue, $0) }
