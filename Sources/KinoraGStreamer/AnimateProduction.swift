@@ -71,9 +71,15 @@ struct AnimateProduction {
                     try image.withUnsafeBufferPointer { input throws(PluginCallError) in
                         try instance.produce(
                             firstFrame: first, frameCount: count, pixels: base, stride: stride, frameSize: frameSize,
-                            input: input.baseAddress, inputCount: 1)
+                            input: input.baseAddress, inputCount: 1,
+                            progress: { fraction in
+                                ElementMessages.postProgress(
+                                    element, position: Double(first) + fraction * Double(count), totalFrames: total ?? 0)
+                            },
+                            log: { level, message in ElementMessages.log(element, level: level, message: message) })
                     }
                 }
+                ElementMessages.postProgress(element, position: Double(first + UInt64(count)), totalFrames: total ?? 0)
                 for index in 0..<count {
                     let made = block.withUnsafeBytes { bytes in
                         FrameConversion.buffer(
@@ -84,7 +90,6 @@ struct AnimateProduction {
                     FrameConversion.stamp(frame, frame: state.stream.frameIndex, info: state.stream.outputInfo)
                     state.stream.frameIndex += 1
                     let flow = gst_pad_push(sourcePad, frame)
-                    ElementMessages.postProgress(element, frame: state.stream.frameIndex, totalFrames: total ?? 0)
                     guard flow == GST_FLOW_OK else { return flow }
                 }
             }

@@ -1,4 +1,5 @@
 import CGStreamer
+import KinoraPluginSDK
 
 /// Posting messages on an element's bus: errors in GST_ELEMENT_ERROR's
 /// shape, and Kinora's per-frame progress.
@@ -25,18 +26,41 @@ enum ElementMessages {
             text: text, debug: debug)
     }
 
-    /// Posts `kinora-progress, frame=(guint64)N, total-frames=(guint64)M`
-    /// after each frame leaves the element, so an application (kinorad) can
-    /// follow a job without querying positions through an encoder.
-    static func postProgress(_ element: UnsafeMutablePointer<GstElement>, frame: UInt64, totalFrames: UInt64) {
+    /// Posts `kinora-progress, frame=(guint64)N, position=(double)P,
+    /// total-frames=(guint64)M` as the plugin makes frames (P counts frames
+    /// made, fractions from the plugin's own progress within a block), so an
+    /// application (kinorad) can follow a job without querying positions
+    /// through an encoder. total-frames is 0 for a stream without end.
+    static func postProgress(_ element: UnsafeMutablePointer<GstElement>, position: Double, totalFrames: UInt64) {
         guard let structure = gst_structure_new_empty("kinora-progress") else { return }
-        setUInt64(structure, "frame", frame)
+        setUInt64(structure, "frame", UInt64(max(0, position)))
+        var gvalue = GValue()
+        g_value_init(&gvalue, GLibConstants.typeDouble)
+        g_value_set_double(&gvalue, position)
+        gst_structure_take_value(structure, "position", &gvalue)
         setUInt64(structure, "total-frames", totalFrames)
         let object = UnsafeMutableRawPointer(element).assumingMemoryBound(to: GstObject.self)
         if let message = gst_message_new_element(object, structure) {
             gst_element_post_message(element, message)
         }
     }
+
+    /// A plugin's log line, into GStreamer's debug log under the `kinora`
+    /// category (GST_DEBUG=kinora:5 shows them all).
+    static func log(_ element: UnsafeMutablePointer<GstElement>, level: LogLevel, message: String) {
+        let gstLevel: GstDebugLevel
+        switch level {
+        case .debug: gstLevel = GST_LEVEL_DEBUG
+        case .info: gstLevel = GST_LEVEL_INFO
+        case .warning: gstLevel = GST_LEVEL_WARNING
+        case .error: gstLevel = GST_LEVEL_ERROR
+        }
+        let object = UnsafeMutableRawPointer(element).assumingMemoryBound(to: GObject.self)
+        gst_debug_log_literal(debugCategory, gstLevel, #fileID, #function, Int32(#line), object, message)
+    }
+
+    /// Created once; GStreamer owns debug categories for the process' life.
+    nonisolated(unsafe) private static let debugCategory = _gst_debug_category_new("kinora", 0, "Kinora plugins")
 
     private static func setUInt64(_ structure: UnsafeMutablePointer<GstStructure>, _ field: String, _ value: UInt64) {
         // guint64 is `unsigned long` here, which Swift imports as UInt.

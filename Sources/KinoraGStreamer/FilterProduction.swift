@@ -32,7 +32,7 @@ struct FilterProduction {
             try instance.produce(
                 firstFrame: state.stream.frameIndex, frameCount: 1, pixels: outputPixels,
                 stride: Int(state.stream.rgbInfo.stride.0), frameSize: frameSize, input: UnsafePointer(inputPixels),
-                inputCount: 1)
+                inputCount: 1, log: { [element] level, message in ElementMessages.log(element, level: level, message: message) })
             state.stream.frameIndex += 1
             return GST_FLOW_OK
         } catch .cancelled {

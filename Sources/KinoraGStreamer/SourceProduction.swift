@@ -40,7 +40,6 @@ struct SourceProduction {
         state.stream.queuedNext += 1
         state.stream.frameIndex += 1
         output.pointee = buffer
-        ElementMessages.postProgress(element, frame: state.stream.frameIndex, totalFrames: state.stream.totalFrames ?? 0)
         return GST_FLOW_OK
     }
 
@@ -60,11 +59,18 @@ struct SourceProduction {
             let stride = Int(state.stream.rgbInfo.stride.0)
             let first = state.stream.frameIndex
             let pluginID = state.plugin.id
+            let total = state.stream.totalFrames ?? 0
+            let element = self.element
             try state.stream.queued.withUnsafeMutableBufferPointer { pixels throws(PluginCallError) in
                 guard let base = pixels.baseAddress else { throw .failed(plugin: pluginID, message: "no frame memory") }
                 try instance.produce(
-                    firstFrame: first, frameCount: count, pixels: base, stride: stride, frameSize: frameSize)
+                    firstFrame: first, frameCount: count, pixels: base, stride: stride, frameSize: frameSize,
+                    progress: { fraction in
+                        ElementMessages.postProgress(element, position: Double(first) + fraction * Double(count), totalFrames: total)
+                    },
+                    log: { level, message in ElementMessages.log(element, level: level, message: message) })
             }
+            ElementMessages.postProgress(element, position: Double(first) + Double(count), totalFrames: total)
             state.stream.queuedCount = count
             state.stream.queuedNext = 0
             return GST_FLOW_OK

@@ -154,11 +154,11 @@ final class JobRunner: Sendable {
         guard let structure = gst_message_get_structure(message),
             gst_structure_has_name(structure, "kinora-progress") != 0
         else { return nil }
-        var frame: guint64 = 0
+        var position = 0.0
         var total: guint64 = 0
-        guard gst_structure_get_uint64(structure, "frame", &frame) != 0,
+        guard gst_structure_get_double(structure, "position", &position) != 0,
             gst_structure_get_uint64(structure, "total-frames", &total) != 0, total > 0
         else { return nil }
-        return min(1, Double(frame) / Double(total))
+        return min(1, position / Double(total))
     }
 }
