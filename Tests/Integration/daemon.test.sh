@@ -116,6 +116,18 @@ PY
   expect_contains "the encoder's reason reaches the user" "$(cat "$WORK/odd.err")" "job failed: Can not initialize x264 encoder"
   if [ -e "$WORK/odd.mp4" ]; then fail "a failed job leaves no file"; else pass "a failed job leaves no file"; fi
 
+  # An output descriptor the daemon cannot write to: the job fails and says why.
+  : > "$WORK/readonly.mp4"
+  reply=$(manager_call Generate test-scene x "{'duration': <0.25>}" 3 3< "$WORK/readonly.mp4" 2>&1)
+  job=$(printf '%s' "$reply" | sed -E "s/.*'(\/org[^']*)'.*/\1/")
+  for _ in $(seq 1 50); do
+    state=$(job_property "$job" State 2>&1)
+    case "$state" in *failed* | *succeeded*) break ;; esac
+    sleep 0.1
+  done
+  expect_contains "a read-only output descriptor fails the job" "$state" "failed"
+  expect_contains "the job's Error names the descriptor problem" "$(job_property "$job" Error 2>&1)" "cannot write to the output descriptor"
+
   # After all that, the daemon still serves and still generates.
   check "kinorad is still alive" kill -0 "$DAEMON_PID"
   "$kinora" generate "again" -o "$WORK/again.mp4" --param duration=0.25 > /dev/null 2>&1
