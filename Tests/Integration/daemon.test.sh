@@ -39,11 +39,7 @@ PY
   reply=$(manager_call Generate test-scene "via gdbus" "{'duration': <0.5>}" 3 3> "$WORK/fd.mp4" 2>&1)
   expect_match "Generate over D-Bus returns a job object path" "$reply" "objectpath '/org/kinora/Kinora1/jobs/[0-9]+'"
   job=$(printf '%s' "$reply" | sed -E "s/.*'(\/org[^']*)'.*/\1/")
-  for _ in $(seq 1 100); do
-    state=$(job_property "$job" State 2>&1)
-    case "$state" in *succeeded* | *failed* | *cancelled*) break ;; esac
-    sleep 0.1
-  done
+  state=$(wait_for_state "$job" "succeeded|failed|cancelled")
   expect_contains "the job object reports State succeeded" "$state" "succeeded"
   expect_contains "the job object reports Progress 1.0" "$(job_property "$job" Progress 2>&1)" "1.0"
   expect_contains "the fd output is a 0.5 s MP4" "$(gst-discoverer-1.0 "$WORK/fd.mp4" 2>&1)" "Duration: 0:00:00.500000000"
@@ -54,21 +50,20 @@ PY
   reply=$(manager_call Generate test-scene "slow" "{'duration': <10.0>, 'fps': <10>, 'frame-delay': <100>}" 3 3> "$WORK/cancelled.mp4" 2>&1)
   job=$(printf '%s' "$reply" | sed -E "s/.*'(\/org[^']*)'.*/\1/")
   progress_seen=no
-  for _ in $(seq 1 50); do
+  for _ in $(seq 1 200); do
     progress=$(job_property "$job" Progress 2>&1)
     case "$progress" in *"<0.0>"* | *Error*) sleep 0.1 ;; *) progress_seen=yes; break ;; esac
   done
   expect_equal "the slow job reports progress above 0 before finishing" "$progress_seen" "yes"
   check "Cancel() on the job object is accepted" gdbus call --session --dest org.kinora.Kinora1 \
     --object-path "$job" --method org.kinora.Kinora1.Job.Cancel
-  for _ in $(seq 1 50); do
-    state=$(job_property "$job" State 2>&1)
-    case "$state" in *cancelled* | *failed* | *succeeded*) break ;; esac
-    sleep 0.1
-  done
+  state=$(wait_for_state "$job" "cancelled|failed|succeeded")
   expect_contains "the cancelled job's State is cancelled" "$state" "cancelled"
   expect_equal "a cancelled job wrote nothing to the caller's fd" "$(stat -c %s "$WORK/cancelled.mp4")" "0"
-  sleep 0.3
+  for _ in $(seq 1 100); do
+    contains "$(cat "$WORK/monitor.log")" "'State': <'cancelled'>" && break
+    sleep 0.1
+  done
   kill "$monitor" 2>/dev/null
   wait "$monitor" 2>/dev/null
   monitored=$(cat "$WORK/monitor.log")
@@ -76,9 +71,11 @@ PY
   expect_contains "PropertiesChanged signalled the cancelled state" "$monitored" "'State': <'cancelled'>"
 
   # Ctrl-C on the CLI cancels its job and leaves no file.
-  "$kinora" generate "slow" -o "$WORK/interrupted.mp4" --param duration=10 --param frame-delay=100 > /dev/null 2>&1 &
+  "$kinora" generate "slow" -o "$WORK/interrupted.mp4" --param duration=10 --param frame-delay=100 --json \
+    > "$WORK/interrupted.jsonl" 2>&1 &
   cli=$!
-  sleep 1.5
+  # Interrupt once the job runs (its first progress line), as a person would.
+  wait_for_file_line "$WORK/interrupted.jsonl"
   kill -INT "$cli"
   wait "$cli"
   expect_equal "kinora generate interrupted by SIGINT exits 2" "$?" "2"
@@ -120,11 +117,7 @@ PY
   : > "$WORK/readonly.mp4"
   reply=$(manager_call Generate test-scene x "{'duration': <0.25>}" 3 3< "$WORK/readonly.mp4" 2>&1)
   job=$(printf '%s' "$reply" | sed -E "s/.*'(\/org[^']*)'.*/\1/")
-  for _ in $(seq 1 50); do
-    state=$(job_property "$job" State 2>&1)
-    case "$state" in *failed* | *succeeded*) break ;; esac
-    sleep 0.1
-  done
+  state=$(wait_for_state "$job" "failed|succeeded")
   expect_contains "a read-only output descriptor fails the job" "$state" "failed"
   expect_contains "the job's Error names the descriptor problem" "$(job_property "$job" Error 2>&1)" "cannot write to the output descriptor"
 
@@ -141,15 +134,13 @@ fi
 if start_daemon "$BUILD/kinorad" --max-jobs 1; then
   slow="{'duration': <10.0>, 'fps': <10>, 'frame-delay': <100>}"
   first=$(manager_call Generate test-scene a "$slow" 3 3> "$WORK/first.mp4" 2>&1 | sed -E "s/.*'(\/org[^']*)'.*/\1/")
+  expect_contains "with --max-jobs 1 the first job runs" "$(wait_for_state "$first" running)" "running"
   second=$(manager_call Generate test-scene b "$slow" 3 3> "$WORK/second.mp4" 2>&1 | sed -E "s/.*'(\/org[^']*)'.*/\1/")
-  sleep 0.5
-  expect_contains "with --max-jobs 1 the first job runs" "$(job_property "$first" State 2>&1)" "running"
   expect_contains "and the second waits as queued" "$(job_property "$second" State 2>&1)" "queued"
   gdbus call --session --dest org.kinora.Kinora1 --object-path "$second" --method org.kinora.Kinora1.Job.Cancel > /dev/null
   gdbus call --session --dest org.kinora.Kinora1 --object-path "$first" --method org.kinora.Kinora1.Job.Cancel > /dev/null
-  sleep 0.5
-  expect_contains "a queued job can be cancelled" "$(job_property "$second" State 2>&1)" "cancelled"
-  expect_contains "the running job is cancelled too" "$(job_property "$first" State 2>&1)" "cancelled"
+  expect_contains "a queued job can be cancelled" "$(wait_for_state "$second" "cancelled|failed|succeeded")" "cancelled"
+  expect_contains "the running job is cancelled too" "$(wait_for_state "$first" "cancelled|failed|succeeded")" "cancelled"
   expect_equal "neither wrote anything" "$(cat "$WORK/first.mp4" "$WORK/second.mp4" | wc -c)" "0"
   stop_daemon
 fi

@@ -87,3 +87,24 @@ job_property() {
   gdbus call --session --dest org.kinora.Kinora1 --object-path "$1" \
     --method org.freedesktop.DBus.Properties.Get org.kinora.Kinora1.Job "$2"
 }
+
+# wait_for_state JOB PATTERN [SECONDS]: polls the job's State until it
+# matches one of PATTERN's words (e.g. "cancelled|failed"); prints the last State.
+wait_for_state() {
+  local job=$1 pattern=$2 seconds=${3:-20} state=""
+  for _ in $(seq 1 $((seconds * 10))); do
+    state=$(job_property "$job" State 2>&1)
+    if printf '%s' "$state" | grep -E -- "$pattern" > /dev/null; then break; fi
+    sleep 0.1
+  done
+  printf '%s' "$state"
+}
+
+# wait_for_file_line FILE [SECONDS]: waits until FILE has at least one line.
+wait_for_file_line() {
+  for _ in $(seq 1 $((${2:-20} * 10))); do
+    [ -s "$1" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
