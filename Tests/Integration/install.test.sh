@@ -19,6 +19,11 @@ expect_contains "the D-Bus service file points at the installed kinorad" \
   "$(cat "$WORK/stage/opt/kinora/share/dbus-1/services/org.kinora.Kinora1.service")" "Exec=/opt/kinora/libexec/kinorad"
 
 check "install into a prefix to run from" "$ROOT/scripts/install.sh" "$BUILD" "$prefix"
+if command -v systemd-analyze > /dev/null; then
+  check "systemd-analyze verifies the installed system unit" systemd-analyze verify "$prefix/lib/systemd/system/kinorad.service"
+else
+  echo "# systemd-analyze not installed: unit file check skipped"
+fi
 
 # Fixtures built against the installed SDK only: its C header, Swift module and library.
 check "an out-of-tree Swift plugin builds against the installed SDK" \
