@@ -14,7 +14,7 @@ struct KinoraCommand: ParsableCommand {
               0   success
               1   the job failed (the daemon's message is printed)
               2   the job was cancelled (Ctrl-C cancels it)
-              64  usage error: unknown plugin or parameter, a value of the wrong type or out of range
+              64  usage error: unknown plugin or parameter, wrong type, out of range
               69  kinorad cannot be reached on the bus
               73  the output file cannot be created
 

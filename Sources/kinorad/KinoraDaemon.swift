@@ -22,6 +22,12 @@ struct KinoraDaemon: ParsableCommand {
             and runs each job as a GStreamer pipeline from <prefix>/share/kinora/pipelines.
 
             Normally started by systemd (kinorad.service) or by D-Bus activation.
+
+            ENVIRONMENT
+              KINORA_PLUGIN_PATH         more plugin folders, separated by ':'
+              DBUS_SESSION_BUS_ADDRESS   the session bus to serve on
+              TMPDIR                     where jobs spool their output until it is complete
+              GST_DEBUG=kinora:5         plugin log lines
             """)
 
     @Flag(help: "Serve on the system bus instead of the session bus.")
