@@ -25,18 +25,6 @@ else
   echo "# systemd-analyze not installed: unit file check skipped"
 fi
 
-# Fixtures built against the installed SDK only: its C header, Swift module and library.
-check "an out-of-tree Swift plugin builds against the installed SDK" \
-  swiftc -emit-library -parse-as-library -module-name OutOfTreeFill \
-  -I "$prefix/include/kinora" -I "$prefix/lib/swift/kinora" -L "$prefix/lib" -lKinoraPluginSDK \
-  -Xlinker -rpath -Xlinker "$prefix/lib" "$HERE/fixtures/OutOfTreeFill.swift" -o "$plugins/liboutoftreefill.so"
-for fixture in wrong_abi no_entry bad_schema; do
-  check "C fixture $fixture builds against the installed header" \
-    gcc -shared -fPIC -Wall -Werror -I "$prefix/include/kinora" -o "$plugins/lib$fixture.so" "$HERE/fixtures/$fixture.c"
-done
-printf 'this is not an ELF file\n' > "$plugins/libcorrupt.so"
-cp "$prefix/lib/kinora/plugins/libkinora-test-scene.so" "$plugins/libduplicate.so"
-
 for binary in bin/kinora libexec/kinorad lib/gstreamer-1.0/libgstkinora.so lib/kinora/plugins/libkinora-test-scene.so; do
   runpath=$(readelf -d "$prefix/$binary" | grep -E 'RUNPATH|RPATH')
   if contains "$runpath" "$ROOT"; then fail "$binary's runpath avoids the build folder" "$runpath"; else
@@ -48,6 +36,19 @@ moved="$ROOT/.build-moved-away-by-install-test"
 restore_build() { [ -d "$moved" ] && mv "$moved" "$ROOT/.build"; return 0; }
 trap 'restore_build; cleanup' EXIT
 mv "$ROOT/.build" "$moved"
+
+# Fixtures built against the installed SDK only (the build folder is gone):
+# its C header, Swift module and library, the way a third party builds.
+check "an out-of-tree Swift plugin builds against the installed SDK" \
+  swiftc -emit-library -parse-as-library -module-name OutOfTreeFill \
+  -I "$prefix/include/kinora" -I "$prefix/lib/swift/kinora" -L "$prefix/lib" -lKinoraPluginSDK \
+  -Xlinker -rpath -Xlinker "$prefix/lib" "$HERE/fixtures/OutOfTreeFill.swift" -o "$plugins/liboutoftreefill.so"
+for fixture in wrong_abi no_entry bad_schema; do
+  check "C fixture $fixture builds against the installed header" \
+    gcc -shared -fPIC -Wall -Werror -I "$prefix/include/kinora" -o "$plugins/lib$fixture.so" "$HERE/fixtures/$fixture.c"
+done
+printf 'this is not an ELF file\n' > "$plugins/libcorrupt.so"
+cp "$prefix/lib/kinora/plugins/libkinora-test-scene.so" "$plugins/libduplicate.so"
 
 export KINORA_PLUGIN_PATH="$plugins"
 checked=$("$prefix/libexec/kinorad" --check-plugins 2> /dev/null)
