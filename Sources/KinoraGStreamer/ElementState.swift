@@ -5,16 +5,17 @@ import KinoraHost
 import KinoraPluginSDK
 import Synchronization
 
-/// The per-instance state of a Kinora element (source or filter).
+/// The per-instance state of a Kinora element (source, filter or animator).
 ///
 /// @unchecked Sendable: properties arrive from application threads, so they
-/// live under `settings`' lock; `running` is read by `unlock()` from any
-/// thread, under its own lock. Everything else (`stream`) is touched only by
-/// GstBaseSrc's start/stop/set_caps/create, which it never runs at once.
+/// live under `settings`' lock; `running` is reached from any thread (a
+/// cancel from `unlock()` or a state change), under its own lock. Everything
+/// else (`stream`, the pads) is touched only by the element's streaming
+/// thread and its start/stop, which GStreamer never runs at the same time.
 final class ElementState: @unchecked Sendable {
     struct Settings {
         var values: [String: ParameterValue]
-        /// Plugin parameters changed since the instance last saw them.
+        /// Parameters (and the prompt) changed since the instance last saw them.
         var pending: [String: ParameterValue] = [:]
         var started = false
     }
