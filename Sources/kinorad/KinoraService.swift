@@ -96,6 +96,7 @@ final class KinoraService: @unchecked Sendable {
                 message: "Generate takes (plugin s, prompt s, options a{sv}, output h), not (\(message.signature))")
         }
         do throws(DBusError) {
+            try Self.checkWritable(output)
             let request = try validatedRequest(pluginID: pluginID, prompt: prompt, entries: entries)
             let description: String
             do {
@@ -233,6 +234,16 @@ final class KinoraService: @unchecked Sendable {
         let reply = message.methodReturn()
         reply.append(.string(xml))
         return reply
+    }
+
+    /// The output must be open for writing; better said now than after the job ran.
+    private static func checkWritable(_ descriptor: Int32) throws(DBusError) {
+        let flags = fcntl(descriptor, F_GETFL)
+        guard flags >= 0, flags & O_ACCMODE == O_WRONLY || flags & O_ACCMODE == O_RDWR else {
+            throw DBusError(
+                name: KinoraBusError.invalidArgument,
+                message: "parameter 'output': the file descriptor is not open for writing")
+        }
     }
 
     private static func closeDescriptors(in values: [DBusValue]) {
