@@ -147,6 +147,9 @@ struct GenerateCommand: ParsableCommand {
         try? client.connection.addMatch(
             "type='signal',sender='\(KinoraBusAPI.busName)',interface='\(KinoraBusAPI.propertiesInterface)',member='PropertiesChanged'"
         )
+        // And hear if kinorad goes away while the job runs.
+        try? client.connection.addMatch(
+            "type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='\(KinoraBusAPI.busName)'")
         let call = DBusMessage.methodCall(
             destination: KinoraBusAPI.busName, path: KinoraBusAPI.managerPath,
             interface: KinoraBusAPI.managerInterface, member: "Generate")

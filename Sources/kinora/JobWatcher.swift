@@ -46,6 +46,11 @@ struct JobWatcher {
                 }
                 continue
             }
+            if Self.isDaemonGone(message) {
+                error = "kinorad stopped before the job finished"
+                state = .failed
+                continue
+            }
             guard message.kind == .signal, message.path == job, message.member == "PropertiesChanged" else { continue }
             let arguments = message.arguments()
             guard arguments.count >= 2, let entries = arguments[1].dictionaryEntries else { continue }
@@ -54,6 +59,14 @@ struct JobWatcher {
         }
         if showBar { Terminal.standardError("\n") }
         return Outcome(state: state, error: error)
+    }
+
+    /// NameOwnerChanged(org.kinora.Kinora1, old, "") : the daemon left the bus.
+    private static func isDaemonGone(_ message: DBusMessage) -> Bool {
+        guard message.kind == .signal, message.member == "NameOwnerChanged" else { return false }
+        let arguments = message.arguments()
+        guard arguments.count == 3, arguments[0].stringValue == KinoraBusAPI.busName else { return false }
+        return arguments[2].stringValue == ""
     }
 
     private func apply(

@@ -84,6 +84,7 @@ struct KinoraDaemon: ParsableCommand {
             return source
         }
         loop.run { service.handle($0) }
+        service.cancelAllJobs()
         signals.forEach { $0.cancel() }
         log("stopped")
     }

@@ -165,6 +165,16 @@ final class KinoraService: @unchecked Sendable {
 
     // MARK: - Jobs
 
+    /// On shutdown: cancel every unfinished job and say so, so clients stop
+    /// waiting. Their spools are discarded; callers' descriptors get nothing.
+    func cancelAllJobs() {
+        for number in jobs.keys.sorted() where !(jobs[number]?.state.isFinal ?? true) {
+            jobs[number]?.runner.cancel()
+            apply(.cancelled, toJob: number)
+        }
+        loop.connection.flush()
+    }
+
     private func job(at path: String) -> JobObject? {
         guard path.hasPrefix(KinoraBusAPI.jobPathPrefix),
             let number = Int(path.dropFirst(KinoraBusAPI.jobPathPrefix.count))

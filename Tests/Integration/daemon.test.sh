@@ -141,6 +141,28 @@ if start_daemon "$BUILD/kinorad" --max-jobs 1; then
   expect_equal "neither wrote anything" "$(cat "$WORK/first.mp4" "$WORK/second.mp4" | wc -c)" "0"
   stop_daemon
 fi
+# kinorad stopping mid-job: SIGTERM cancels the job (clients hear it); a
+# crash (SIGKILL) is noticed by the CLI through NameOwnerChanged.
+for ending in TERM KILL; do
+  if start_daemon "$BUILD/kinorad"; then
+    "$BUILD/kinora" generate slow -o "$WORK/ending-$ending.mp4" --param duration=10 --param frame-delay=100 --json \
+      > "$WORK/ending-$ending.jsonl" 2> "$WORK/ending-$ending.err" &
+    cli=$!
+    wait_for_file_line "$WORK/ending-$ending.jsonl"
+    kill -"$ending" "$DAEMON_PID"
+    wait "$DAEMON_PID" 2>/dev/null
+    DAEMON_PID=
+    wait "$cli"
+    status=$?
+    if [ "$ending" = TERM ]; then
+      expect_equal "SIGTERM to kinorad cancels the running job: kinora exits 2" "$status" "2"
+    else
+      expect_equal "kinorad killed mid-job: kinora exits 1 instead of waiting forever" "$status" "1"
+      expect_contains "and says why" "$(cat "$WORK/ending-$ending.jsonl")" "kinorad stopped before the job finished"
+    fi
+    if [ -e "$WORK/ending-$ending.mp4" ]; then fail "no file is left after SIG$ending"; else pass "no file is left after SIG$ending"; fi
+  fi
+done
 invalid=$("$BUILD/kinorad" --max-jobs 0 2>&1)
 expect_contains "kinorad --max-jobs 0 is refused with the range" "$invalid" "--max-jobs must be from 1 to 64, not 0"
 stop_private_bus
