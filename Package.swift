@@ -88,6 +88,7 @@ let package = Package(
         .testTarget(name: "KinoraPluginSDKTests", dependencies: ["KinoraPluginSDK", "CKinoraPluginABI"]),
         .testTarget(name: "KinoraHostTests", dependencies: ["KinoraHost", "KinoraPluginSDK", "CKinoraPluginABI"]),
         .testTarget(name: "KinoraGStreamerTests", dependencies: ["KinoraGStreamer", "KinoraHost", "CGStreamer"]),
+        .testTarget(name: "KinoraDBusTests", dependencies: ["KinoraDBus", "KinoraProtocol", "KinoraPluginSDK"]),
     ],
     swiftLanguageModes: [.v6]
 )
