@@ -43,7 +43,7 @@ check "an out-of-tree Swift plugin builds against the installed SDK" \
   swiftc -emit-library -parse-as-library -module-name OutOfTreeFill \
   -I "$prefix/include/kinora" -I "$prefix/lib/swift/kinora" -L "$prefix/lib" -lKinoraPluginSDK \
   -Xlinker -rpath -Xlinker "$prefix/lib" "$HERE/fixtures/OutOfTreeFill.swift" -o "$plugins/liboutoftreefill.so"
-for fixture in wrong_abi no_entry bad_schema; do
+for fixture in wrong_abi no_entry bad_schema cannot_start; do
   check "C fixture $fixture builds against the installed header" \
     gcc -shared -fPIC -Wall -Werror -I "$prefix/include/kinora" -o "$plugins/lib$fixture.so" "$HERE/fixtures/$fixture.c"
 done
@@ -84,6 +84,9 @@ expect_contains "installed libgstkinora.so registers the out-of-tree plugin" "$i
 expect_contains "libgstkinora.so explains a refused library on stderr" "$inspected" "kinora: refused plugin $plugins/libwrong_abi.so was built for plugin ABI version 2"
 expect_contains "the colour property of the out-of-tree element is documented" \
   "$(gst-inspect-1.0 kinoraoutoftreefill 2>&1)" "The fill colour as 0xRRGGBB"
+failed=$(gst-launch-1.0 kinoracannotstart num-buffers=1 ! fakesink 2>&1)
+expect_contains "a plugin that cannot start fails the pipeline with its own reason" "$failed" \
+  "Kinora plugin 'cannot-start' could not start: plugin 'cannot-start' failed: the model file weights.safetensors is missing"
 check "gst-launch runs the out-of-tree element" \
   gst-launch-1.0 -q kinoraoutoftreefill num-buffers=5 colour=0x336699 ! video/x-raw,format=RGB,width=32,height=16 \
   ! filesink location="$WORK/fill.rgb"
@@ -119,6 +122,9 @@ if start_daemon "$prefix/libexec/kinorad"; then
   check "installed kinora generates with the out-of-tree plugin" \
     "$prefix/bin/kinora" generate "fill" -o "$WORK/fill.mp4" --plugin out-of-tree-fill --param colour=0x00ff00 --param duration=1
   expect_contains "the out-of-tree clip lasts 1 s at its default 10 fps" "$(gst-discoverer-1.0 "$WORK/fill.mp4" 2>&1)" "Frame rate: 10/1"
+  "$prefix/bin/kinora" generate x -o "$WORK/cannot.mp4" --plugin cannot-start > /dev/null 2> "$WORK/cannot.err"
+  expect_equal "generate with a plugin that cannot start exits 1" "$?" "1"
+  expect_contains "and reports the plugin's reason" "$(cat "$WORK/cannot.err")" "the model file weights.safetensors is missing"
   kill -TERM "$DAEMON_PID"
   wait "$DAEMON_PID"
   expect_equal "kinorad exits 0 on SIGTERM" "$?" "0"
