@@ -4,6 +4,7 @@
 #   make test     deps + build + swift test (XCTest) + the integration tests
 #   make demo     deps + build, kinorad on a private session bus, a clip through `kinora generate`
 #   make install  PREFIX=/usr/local DESTDIR= : an FHS tree that runs without the build folder
+#   make bench    the source element's cost against videotestsrc (release build)
 # Interactive use on a shared machine: wrap heavy targets in a lock, e.g.
 #   flock /tmp/kinora-build.lock make test
 
@@ -19,7 +20,7 @@ BUILD_DIR := .build/$(CONFIGURATION)
 # other Swift libraries of the build folder.
 GST_DEV_DIR := .build/gstreamer-1.0
 
-.PHONY: all deps build test unit-test integration-test demo install clean
+.PHONY: all deps build test unit-test integration-test demo install bench clean
 
 all: build
 
@@ -44,6 +45,10 @@ demo: deps build
 
 install: build
 	scripts/install.sh $(BUILD_DIR) $(PREFIX) $(DESTDIR)
+
+# The element against videotestsrc, in release (not part of `make test`).
+bench: deps
+	scripts/bench-element.sh
 
 clean:
 	rm -rf .build out
