@@ -33,8 +33,10 @@ nonisolated(unsafe) private let pluginDescription: UnsafeMutablePointer<GstPlugi
 private let pluginInit: GstPluginInitFunc = { plugin in
     guard let plugin else { return 0 }
     let libraryDirectory = gst_plugin_get_filename(plugin).map { directory(of: String(cString: $0)) } ?? directoryOfExecutable()
+    let environment = processEnvironment()
     let registry = PluginRegistry(
-        searchPath: .standard(binaryDirectory: libraryDirectory, environment: processEnvironment()))
+        searchPath: .standard(binaryDirectory: libraryDirectory, environment: environment),
+        modelPath: .standard(binaryDirectory: libraryDirectory, environment: environment))
     ElementRegistrar.registerAll(on: plugin, registry: registry)
     // A plugin with no elements is still a valid plugin: the folders stay watched.
     return 1

@@ -11,6 +11,8 @@ public struct LoadedPlugin: @unchecked Sendable {
     public let file: String
     public let manifest: PluginManifest
     public let schema: ParameterSchema
+    /// Where this host keeps model weights; handed to every instance.
+    public let modelDirectories: [String]
     let descriptor: UnsafePointer<KinoraPluginDescriptor>
 
     public var id: String { manifest.id }

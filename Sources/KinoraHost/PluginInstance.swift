@@ -38,15 +38,19 @@ public final class PluginInstance: @unchecked Sendable {
         self.stream = stream
         let validated = try Self.validate(values, plugin: plugin)
         var error = [CChar](repeating: 0, count: Self.errorCapacity)
+        let modelPath = (stream.modelDirectories.isEmpty ? plugin.modelDirectories : stream.modelDirectories)
+            .joined(separator: ":")
         let created: UnsafeMutableRawPointer? = stream.prompt.withCString { prompt in
-            var info = KinoraStreamInfo(
-                width: UInt32(stream.width), height: UInt32(stream.height),
-                fps_numerator: UInt32(stream.framesPerSecondNumerator),
-                fps_denominator: UInt32(stream.framesPerSecondDenominator),
-                total_frames: stream.totalFrames ?? 0, prompt: prompt)
-            return CParameterValues(validated).withUnsafeBufferPointer { buffer in
-                plugin.descriptor.pointee.create?(
-                    plugin.descriptor, &info, buffer.baseAddress, UInt32(buffer.count), &error, error.count)
+            modelPath.withCString { modelPath in
+                var info = KinoraStreamInfo(
+                    width: UInt32(stream.width), height: UInt32(stream.height),
+                    fps_numerator: UInt32(stream.framesPerSecondNumerator),
+                    fps_denominator: UInt32(stream.framesPerSecondDenominator),
+                    total_frames: stream.totalFrames ?? 0, prompt: prompt, model_path: modelPath)
+                return CParameterValues(validated).withUnsafeBufferPointer { buffer in
+                    plugin.descriptor.pointee.create?(
+                        plugin.descriptor, &info, buffer.baseAddress, UInt32(buffer.count), &error, error.count)
+                }
             }
         }
         guard let created else {

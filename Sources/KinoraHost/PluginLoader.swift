@@ -8,7 +8,7 @@ import CKinoraPluginABI
 enum PluginLoader {
     static let entrySymbol = "kinora_plugin_entry"
 
-    static func load(file: String) throws(PluginLoadError) -> LoadedPlugin {
+    static func load(file: String, modelDirectories: [String]) throws(PluginLoadError) -> LoadedPlugin {
         guard let handle = dlopen(file, RTLD_NOW | RTLD_LOCAL) else {
             throw .notLoadable(reason: lastDynamicLinkerError())
         }
@@ -20,7 +20,8 @@ enum PluginLoader {
         let entry = unsafeBitCast(symbol, to: KinoraPluginEntryFunction.self)
         guard let descriptor = entry() else { throw .nullDescriptor }
         let (manifest, schema) = try DescriptorReader.read(UnsafeRawPointer(descriptor))
-        return LoadedPlugin(file: file, manifest: manifest, schema: schema, descriptor: descriptor)
+        return LoadedPlugin(
+            file: file, manifest: manifest, schema: schema, modelDirectories: modelDirectories, descriptor: descriptor)
     }
 
     private static func lastDynamicLinkerError() -> String {

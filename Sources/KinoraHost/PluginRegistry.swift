@@ -4,14 +4,16 @@
 /// file and the reason, and the search goes on.
 public struct PluginRegistry: Sendable {
     public let searchPath: PluginSearchPath
+    public let modelPath: ModelSearchPath
     public private(set) var plugins: [LoadedPlugin] = []
     public private(set) var refusals: [PluginRefusal] = []
 
-    public init(searchPath: PluginSearchPath) {
+    public init(searchPath: PluginSearchPath, modelPath: ModelSearchPath = ModelSearchPath(directories: [])) {
         self.searchPath = searchPath
+        self.modelPath = modelPath
         for file in searchPath.candidateFiles() {
             do throws(PluginLoadError) {
-                let plugin = try PluginLoader.load(file: file)
+                let plugin = try PluginLoader.load(file: file, modelDirectories: modelPath.directories)
                 if let first = plugins.first(where: { $0.id == plugin.id }) {
                     throw .duplicateID(id: plugin.id, firstFile: first.file)
                 }

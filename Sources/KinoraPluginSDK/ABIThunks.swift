@@ -107,7 +107,9 @@ extension StreamInfo {
             framesPerSecondNumerator: Int(info.fps_numerator),
             framesPerSecondDenominator: Int(max(info.fps_denominator, 1)),
             totalFrames: info.total_frames == 0 ? nil : info.total_frames,
-            prompt: info.prompt.map { String(cString: $0) } ?? "")
+            prompt: info.prompt.map { String(cString: $0) } ?? "",
+            modelDirectories: (info.model_path.map { String(cString: $0) } ?? "")
+                .split(separator: ":").map(String.init))
     }
 }
 

@@ -7,10 +7,13 @@ public struct StreamInfo: Sendable, Equatable {
     /// Frames in the whole stream; `nil` for an unbounded (live) stream.
     public var totalFrames: UInt64?
     public var prompt: String
+    /// Folders to look for model weights in, most specific first (a plugin
+    /// loads `<folder>/<model name>/` from the first that has it).
+    public var modelDirectories: [String]
 
     public init(
         width: Int, height: Int, framesPerSecondNumerator: Int, framesPerSecondDenominator: Int = 1,
-        totalFrames: UInt64?, prompt: String
+        totalFrames: UInt64?, prompt: String, modelDirectories: [String] = []
     ) {
         self.width = width
         self.height = height
@@ -18,5 +21,6 @@ public struct StreamInfo: Sendable, Equatable {
         self.framesPerSecondDenominator = framesPerSecondDenominator
         self.totalFrames = totalFrames
         self.prompt = prompt
+        self.modelDirectories = modelDirectories
     }
 }

@@ -54,13 +54,16 @@ struct KinoraDaemon: ParsableCommand {
     func run() throws {
         gst_init(nil, nil)
         let binaryDirectory = directoryOfExecutable()
+        let environment = processEnvironment()
         let registry = PluginRegistry(
-            searchPath: .standard(binaryDirectory: binaryDirectory, environment: processEnvironment()))
+            searchPath: .standard(binaryDirectory: binaryDirectory, environment: environment),
+            modelPath: .standard(binaryDirectory: binaryDirectory, environment: environment))
         for refusal in registry.refusals { log("refused plugin \(refusal)") }
         for plugin in registry.plugins {
             log("loaded plugin '\(plugin.id)' (\(plugin.manifest.elementName), \(plugin.manifest.kind)) from \(plugin.file)")
         }
         if checkPlugins {
+            print("model folders \(registry.modelPath.directories.joined(separator: ":"))")
             for plugin in registry.plugins { print("loaded \(plugin.id) \(plugin.file)") }
             for refusal in registry.refusals { print("refused \(refusal)") }
             return

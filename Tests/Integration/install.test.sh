@@ -52,6 +52,7 @@ cp "$prefix/lib/kinora/plugins/libkinora-test-scene.so" "$plugins/libduplicate.s
 
 export KINORA_PLUGIN_PATH="$plugins"
 checked=$("$prefix/libexec/kinorad" --check-plugins 2> /dev/null)
+expect_contains "installed kinorad looks for models in <prefix>/share/kinora/models" "$checked" "model folders $prefix/share/kinora/models"
 expect_contains "installed kinorad loads the installed test-scene plugin" "$checked" "loaded test-scene $prefix/lib/kinora/plugins/libkinora-test-scene.so"
 expect_contains "installed kinorad loads the installed test-invert plugin" "$checked" "loaded test-invert $prefix/lib/kinora/plugins/libkinora-test-invert.so"
 expect_contains "installed kinorad loads the installed test-scroll plugin" "$checked" "loaded test-scroll $prefix/lib/kinora/plugins/libkinora-test-scroll.so"

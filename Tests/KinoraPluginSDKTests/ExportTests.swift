@@ -16,6 +16,9 @@ struct CountingPlugin: KinoraPlugin {
 
     init(stream: StreamInfo, parameters: ParameterValues) throws(PluginError) {
         guard stream.prompt != "refuse" else { throw .invalidArgument("the prompt 'refuse' is refused") }
+        guard stream.modelDirectories == ["/models/a", "/models/b"] else {
+            throw .failed("model folders arrived as \(stream.modelDirectories)")
+        }
         offset = parameters.int("offset")
     }
 
@@ -39,6 +42,11 @@ struct CountingPlugin: KinoraPlugin {
     }
 }
 
+/// The text in a C error buffer.
+private func text(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
 final class ExportTests: XCTestCase {
     private var descriptor: KinoraPluginDescriptor {
         exportKinoraPlugin(CountingPlugin.self).assumingMemoryBound(to: KinoraPluginDescriptor.self).pointee
@@ -60,7 +68,7 @@ final class ExportTests: XCTestCase {
         let instance = withStream(prompt: "ok") { stream in
             withUnsafePointer(to: table) { table.create?($0, stream, nil, 0, &error, error.count) }
         }
-        let handle = try XCTUnwrap(instance, String(cString: error))
+        let handle = try XCTUnwrap(instance, text(error))
         defer { table.destroy?(handle) }
 
         var pixels = [UInt8](repeating: 0, count: 2 * 16 * 16 * 3)
@@ -82,7 +90,7 @@ final class ExportTests: XCTestCase {
 
         value.int_value = 1000
         XCTAssertEqual(table.configure?(handle, &value, 1, &error, error.count), Int32(KINORA_STATUS_INVALID_ARGUMENT.rawValue))
-        XCTAssertEqual(String(cString: error), "parameter 'offset' is 1000, but must be an integer from 0 to 100")
+        XCTAssertEqual(text(error), "parameter 'offset' is 1000, but must be an integer from 0 to 100")
 
         // A new prompt travels through configure under the reserved name, apart from the schema.
         let promptName = strdup("prompt")
@@ -115,13 +123,17 @@ final class ExportTests: XCTestCase {
             withUnsafePointer(to: table) { table.create?($0, stream, nil, 0, &error, error.count) }
         }
         XCTAssertNil(instance)
-        XCTAssertEqual(String(cString: error), "the prompt 'refuse' is refused")
+        XCTAssertEqual(text(error), "the prompt 'refuse' is refused")
     }
 
     private func withStream<T>(prompt: String, _ body: (UnsafePointer<KinoraStreamInfo>) -> T) -> T {
         prompt.withCString { text in
-            var stream = KinoraStreamInfo(width: 16, height: 16, fps_numerator: 10, fps_denominator: 1, total_frames: 0, prompt: text)
-            return body(&stream)
+            "/models/a:/models/b".withCString { modelPath in
+                var stream = KinoraStreamInfo(
+                    width: 16, height: 16, fps_numerator: 10, fps_denominator: 1, total_frames: 0, prompt: text,
+                    model_path: modelPath)
+                return body(&stream)
+            }
         }
     }
 
@@ -144,7 +156,7 @@ final class ExportTests: XCTestCase {
                 input: nil, input_count: 0)
             return withExtendedLifetime(sink) { table.produce?(handle, &block, &callbacks, &error, error.count) }
         }
-        XCTAssertEqual(status, Int32(KINORA_STATUS_OK.rawValue), String(cString: error))
+        XCTAssertEqual(status, Int32(KINORA_STATUS_OK.rawValue), text(error))
         progress = sink.values
     }
 }

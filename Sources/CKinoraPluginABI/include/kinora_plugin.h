@@ -103,6 +103,10 @@ typedef struct {
     uint32_t fps_denominator;
     uint64_t total_frames;     /* 0: unbounded (a live stream) */
     const char *prompt;        /* may be empty, never NULL */
+    /* Folders to look for model weights in, most specific first, separated
+     * by ':' ($KINORA_MODEL_PATH, <prefix>/share/kinora/models, the source
+     * tree's Models/ in a build). May be empty, never NULL. */
+    const char *model_path;
 } KinoraStreamInfo;
 
 /*
