@@ -20,7 +20,7 @@ final class KinoraService: @unchecked Sendable {
     let pipelines: PipelineLibrary
     let loop: DBusServiceLoop
     let slots: JobSlots
-    private var jobs: [Int: JobObject] = [:]
+    private(set) var jobs: [Int: JobObject] = [:]
     private var nextJobNumber = 1
 
     init(registry: PluginRegistry, pipelines: PipelineLibrary, loop: DBusServiceLoop, slots: JobSlots) {
@@ -175,7 +175,7 @@ final class KinoraService: @unchecked Sendable {
         loop.connection.flush()
     }
 
-    private func job(at path: String) -> JobObject? {
+    func job(at path: String) -> JobObject? {
         guard path.hasPrefix(KinoraBusAPI.jobPathPrefix),
             let number = Int(path.dropFirst(KinoraBusAPI.jobPathPrefix.count))
         else { return nil }
@@ -199,51 +199,6 @@ final class KinoraService: @unchecked Sendable {
     private func pruneFinishedJobs() {
         let finished = jobs.filter { $0.value.state.isFinal }.keys.sorted()
         for number in finished.dropLast(Self.finishedJobsKept) { jobs[number] = nil }
-    }
-
-    // MARK: - Standard interfaces
-
-    private func properties(
-        _ message: DBusMessage, member: String, interface: String, values: [(String, DBusValue)]
-    ) throws(DBusError) -> DBusMessage {
-        let arguments = message.arguments()
-        guard case .string(let asked)? = arguments.first, asked == interface || asked.isEmpty else {
-            throw DBusError(name: KinoraBusError.unknownProperty, message: "no such interface here; use \(interface)")
-        }
-        let reply = message.methodReturn()
-        switch member {
-        case "GetAll":
-            reply.append(.stringVariantDictionary(values))
-        case "Get":
-            guard arguments.count == 2, case .string(let name) = arguments[1],
-                let value = values.first(where: { $0.0 == name })?.1
-            else {
-                throw DBusError(
-                    name: KinoraBusError.unknownProperty,
-                    message: "no such property; \(interface) has \(values.map(\.0).joined(separator: ", "))")
-            }
-            reply.append(.variant(value))
-        default:
-            throw DBusError(name: KinoraBusError.unknownProperty, message: "properties of \(interface) are read-only")
-        }
-        return reply
-    }
-
-    private func introspect(_ message: DBusMessage, path: String) -> DBusMessage {
-        let xml: String
-        if path == KinoraBusAPI.managerPath {
-            xml = Introspection.manager(jobNumbers: jobs.keys.sorted())
-        } else if job(at: path) != nil {
-            xml = Introspection.job
-        } else {
-            let prefix = path == "/" ? "/" : path + "/"
-            let child = KinoraBusAPI.managerPath.hasPrefix(prefix)
-                ? String(KinoraBusAPI.managerPath.dropFirst(prefix.count).split(separator: "/").first ?? "") : ""
-            xml = Introspection.parent(child: child)
-        }
-        let reply = message.methodReturn()
-        reply.append(.string(xml))
-        return reply
     }
 
     /// The output must be open for writing; better said now than after the job ran.
