@@ -56,6 +56,7 @@ enum AnimateElement {
             guard let element else { return GST_STATE_CHANGE_FAILURE }
             let state = state(UnsafeMutableRawPointer(element))
             if transition == GST_STATE_CHANGE_READY_TO_PAUSED {
+                guard state.prepare(element: element) else { return GST_STATE_CHANGE_FAILURE }
                 state.stream.frameIndex = 0
                 state.stream.imageReceived = false
                 state.settings.withLock { $0.started = true }

@@ -100,6 +100,20 @@ final class ElementState: @unchecked Sendable {
         if !pending.isEmpty { try instance.configure(pending) }
     }
 
+    /// Lets the plugin load what it shares (its model) as the element starts;
+    /// on failure posts the plugin's reason as the element's error, so the
+    /// state change fails cleanly before any streaming.
+    func prepare(element: UnsafeMutablePointer<GstElement>) -> Bool {
+        do throws(PluginCallError) {
+            try plugin.prepare()
+            return true
+        } catch {
+            ElementMessages.postSettingsError(
+                element, text: "Kinora plugin '\(plugin.id)' cannot run: \(error)", debug: "plugin file \(plugin.file)")
+            return false
+        }
+    }
+
     /// The stream's frame count from the `duration` property (nil: no end).
     func totalFramesFromDuration() -> UInt64? {
         let info = stream.outputInfo

@@ -41,7 +41,9 @@ enum FilterElement {
 
     private static let start: @convention(c) (UnsafeMutablePointer<GstBaseTransform>?) -> gboolean = { transform in
         guard let transform else { return 0 }
-        let state = state(UnsafeMutableRawPointer(transform))
+        let raw = UnsafeMutableRawPointer(transform)
+        let state = state(raw)
+        guard state.prepare(element: raw.assumingMemoryBound(to: GstElement.self)) else { return 0 }
         state.stream.frameIndex = 0
         state.settings.withLock { $0.started = true }
         return 1

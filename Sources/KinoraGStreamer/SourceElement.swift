@@ -65,7 +65,9 @@ enum SourceElement {
 
     private static let start: @convention(c) (UnsafeMutablePointer<GstBaseSrc>?) -> gboolean = { base in
         guard let base else { return 0 }
-        let state = state(UnsafeMutableRawPointer(base))
+        let raw = UnsafeMutableRawPointer(base)
+        let state = state(raw)
+        guard state.prepare(element: element(raw)) else { return 0 }
         state.stream.frameIndex = 0
         state.stream.queuedCount = 0
         state.stream.queuedNext = 0

@@ -4,6 +4,23 @@ import CKinoraPluginABI
 /// through the descriptor's `plugin_data` and the instance pointer, turn C
 /// values into Swift ones, and turn thrown errors into status codes.
 
+let prepareThunk:
+    @convention(c) (UnsafePointer<KinoraPluginDescriptor>?, UnsafePointer<CChar>?, UnsafeMutablePointer<CChar>?, Int)
+        -> Int32 = { descriptor, modelPath, errorBuffer, capacity in
+            guard let descriptor, let data = descriptor.pointee.plugin_data else {
+                return Int32(KINORA_STATUS_INVALID_ARGUMENT.rawValue)
+            }
+            let factory = Unmanaged<PluginFactory>.fromOpaque(data).takeUnretainedValue()
+            let directories = (modelPath.map { String(cString: $0) } ?? "").split(separator: ":").map(String.init)
+            do throws(PluginError) {
+                try factory.prepare(directories)
+                return Int32(KINORA_STATUS_OK.rawValue)
+            } catch {
+                writeMessage(error.description, to: errorBuffer, capacity: capacity)
+                return Int32(error.status.rawValue)
+            }
+        }
+
 let createThunk:
     @convention(c) (
         UnsafePointer<KinoraPluginDescriptor>?, UnsafePointer<KinoraStreamInfo>?,

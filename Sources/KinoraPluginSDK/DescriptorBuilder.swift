@@ -35,6 +35,7 @@ enum DescriptorBuilder {
         descriptor.param_count = UInt32(manifest.parameters.count)
         descriptor.params = UnsafePointer(specs)
         descriptor.plugin_data = Unmanaged.passRetained(factory).toOpaque()
+        descriptor.prepare = prepareThunk
         descriptor.create = createThunk
         descriptor.configure = configureThunk
         descriptor.produce = produceThunk

@@ -14,6 +14,12 @@ public protocol KinoraPlugin {
     /// Identity, frame limits and the parameter schema.
     static var manifest: PluginManifest { get }
 
+    /// Loads what every instance shares (model weights, from the first of
+    /// `modelDirectories` that has them) or throws why the plugin cannot run
+    /// here. Called from any thread, possibly many times, before instances
+    /// are made: cache what it loads. The default does nothing.
+    static func prepare(modelDirectories: [String]) throws(PluginError)
+
     /// Makes an instance for one stream, with every parameter at its
     /// validated value (defaults filled in).
     init(stream: StreamInfo, parameters: ParameterValues) throws(PluginError)
@@ -31,8 +37,10 @@ public protocol KinoraPlugin {
     mutating func produce(into block: FrameBlock, context: borrowing ProduceContext) throws(PluginError)
 }
 
-/// Defaults for plugins without live parameters or that ignore the prompt.
+/// Defaults for plugins without shared resources, live parameters or use for the prompt.
 extension KinoraPlugin {
+    public static func prepare(modelDirectories: [String]) throws(PluginError) {}
+
     public mutating func configure(_ parameters: ParameterValues) throws(PluginError) {}
 
     public mutating func promptChanged(to prompt: String) throws(PluginError) {}

@@ -38,9 +38,11 @@ private let exportedDescriptors = Mutex<[ObjectIdentifier: Int]>([:])
 final class PluginFactory {
     let schema: ParameterSchema?
     let make: (StreamInfo, ParameterValues) throws(PluginError) -> any ErasedPluginInstance
+    let prepare: ([String]) throws(PluginError) -> Void
 
     init<P: KinoraPlugin>(_ type: P.Type) {
         self.schema = try? ParameterSchema(P.manifest.parameters)
+        self.prepare = { (directories) throws(PluginError) in try P.prepare(modelDirectories: directories) }
         self.make = { (stream, values) throws(PluginError) in
             PluginInstance(plugin: try P(stream: stream, parameters: values))
         }

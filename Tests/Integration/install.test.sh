@@ -85,9 +85,10 @@ expect_contains "installed libgstkinora.so registers the out-of-tree plugin" "$i
 expect_contains "libgstkinora.so explains a refused library on stderr" "$inspected" "kinora: refused plugin $plugins/libwrong_abi.so was built for plugin ABI version 2"
 expect_contains "the colour property of the out-of-tree element is documented" \
   "$(gst-inspect-1.0 kinoraoutoftreefill 2>&1)" "The fill colour as 0xRRGGBB"
-failed=$(gst-launch-1.0 kinoracannotstart num-buffers=1 ! fakesink 2>&1)
-expect_contains "a plugin that cannot start fails the pipeline with its own reason" "$failed" \
-  "Kinora plugin 'cannot-start' could not start: plugin 'cannot-start' failed: the model file weights.safetensors is missing"
+failed=$(timeout 60 gst-launch-1.0 kinoracannotstart num-buffers=1 ! fakesink 2>&1)
+expect_contains "a plugin that cannot run (missing model) fails the state change with its reason" "$failed" \
+  "Kinora plugin 'cannot-start' cannot run: plugin 'cannot-start' failed: the model file weights.safetensors is missing (looked in '$prefix/share/kinora/models')"
+expect_contains "and gst-launch reports the failed state change" "$failed" "Failed to set pipeline to PAUSED"
 check "gst-launch runs the out-of-tree element" \
   gst-launch-1.0 -q kinoraoutoftreefill num-buffers=5 colour=0x336699 ! video/x-raw,format=RGB,width=32,height=16 \
   ! filesink location="$WORK/fill.rgb"

@@ -5,6 +5,13 @@
 PASSED=${PASSED:-0}
 FAILED=${FAILED:-0}
 
+# No tool may hang the suite (CI has a time limit): every GStreamer and
+# D-Bus tool call is bounded.
+gst-launch-1.0() { timeout 120 gst-launch-1.0 "$@"; }
+gst-inspect-1.0() { timeout 60 gst-inspect-1.0 "$@"; }
+gst-discoverer-1.0() { timeout 60 gst-discoverer-1.0 "$@"; }
+gdbus() { timeout 60 gdbus "$@"; }
+
 pass() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
 fail() {
   FAILED=$((FAILED + 1))

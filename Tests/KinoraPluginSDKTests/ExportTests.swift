@@ -14,6 +14,11 @@ struct CountingPlugin: KinoraPlugin {
 
     var offset: Int64
 
+    /// Stands in for loading a model: it needs at least one model folder.
+    static func prepare(modelDirectories: [String]) throws(PluginError) {
+        guard !modelDirectories.isEmpty else { throw .failed("no model folder to load counting.safetensors from") }
+    }
+
     init(stream: StreamInfo, parameters: ParameterValues) throws(PluginError) {
         guard stream.prompt != "refuse" else { throw .invalidArgument("the prompt 'refuse' is refused") }
         guard stream.modelDirectories == ["/models/a", "/models/b"] else {
@@ -114,6 +119,16 @@ final class ExportTests: XCTestCase {
             return table.produce?(handle, &block, nil, &error, error.count)
         }
         XCTAssertEqual(status, Int32(KINORA_STATUS_CANCELLED.rawValue))
+    }
+
+    func testPrepareReportsWhyThePluginCannotRun() {
+        let table = descriptor
+        var error = [CChar](repeating: 0, count: 256)
+        let failed = withUnsafePointer(to: table) { table.prepare?($0, "", &error, error.count) }
+        XCTAssertEqual(failed, Int32(KINORA_STATUS_FAILED.rawValue))
+        XCTAssertEqual(text(error), "no model folder to load counting.safetensors from")
+        let prepared = withUnsafePointer(to: table) { table.prepare?($0, "/models", &error, error.count) }
+        XCTAssertEqual(prepared, Int32(KINORA_STATUS_OK.rawValue))
     }
 
     func testCreateReportsThePluginsOwnRefusal() {

@@ -18,6 +18,10 @@
  *    process-wide: one process may run several jobs of one plugin at once.
  *  - cancel() may be called from any thread while produce() runs on another;
  *    produce() then returns KINORA_STATUS_CANCELLED soon.
+ *  - prepare() (optional) runs before any instance is created: it loads
+ *    what instances share (model weights) and says early, with a message,
+ *    when the plugin cannot run here (a missing model). Elements call it
+ *    when they start, so a missing model fails the state change cleanly.
  */
 #ifndef KINORA_PLUGIN_H
 #define KINORA_PLUGIN_H
@@ -150,6 +154,12 @@ typedef struct KinoraPluginDescriptor {
 
     /* Opaque to the host; passed back to create() through the descriptor. */
     void *plugin_data;
+
+    /* Optional (may be NULL): loads shared resources from model_path (as in
+     * KinoraStreamInfo) or explains in error why the plugin cannot run.
+     * Thread-safe and idempotent: every element start calls it. */
+    int32_t (*prepare)(const struct KinoraPluginDescriptor *descriptor, const char *model_path,
+                       char *error, size_t error_capacity);
 
     /* Returns an instance for one stream, with initial values for any subset
      * of params (the rest at their defaults), or NULL with a message written
