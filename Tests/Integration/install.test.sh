@@ -43,7 +43,7 @@ check "an out-of-tree Swift plugin builds against the installed SDK" \
   swiftc -emit-library -parse-as-library -module-name OutOfTreeFill \
   -I "$prefix/include/kinora" -I "$prefix/lib/swift/kinora" -L "$prefix/lib" -lKinoraPluginSDK \
   -Xlinker -rpath -Xlinker "$prefix/lib" "$HERE/fixtures/OutOfTreeFill.swift" -o "$plugins/liboutoftreefill.so"
-for fixture in wrong_abi no_entry bad_schema cannot_start; do
+for fixture in wrong_abi no_entry bad_schema cannot_start produce_fails; do
   check "C fixture $fixture builds against the installed header" \
     gcc -shared -fPIC -Wall -Werror -I "$prefix/include/kinora" -o "$plugins/lib$fixture.so" "$HERE/fixtures/$fixture.c"
 done
@@ -127,6 +127,11 @@ if start_daemon "$prefix/libexec/kinorad"; then
   "$prefix/bin/kinora" generate x -o "$WORK/cannot.mp4" --plugin cannot-start > /dev/null 2> "$WORK/cannot.err"
   expect_equal "generate with a plugin that cannot start exits 1" "$?" "1"
   expect_contains "and reports the plugin's reason" "$(cat "$WORK/cannot.err")" "the model file weights.safetensors is missing"
+  "$prefix/bin/kinora" generate x -o "$WORK/produce.mp4" --plugin produce-fails > /dev/null 2> "$WORK/produce.err"
+  expect_equal "generate with a plugin whose produce fails exits 1" "$?" "1"
+  expect_contains "and reports the plugin's reason through the element" "$(cat "$WORK/produce.err")" \
+    "Kinora plugin 'produce-fails' could not make frames: plugin 'produce-fails' failed: the sampler ran out of memory"
+  if [ -e "$WORK/produce.mp4" ]; then fail "that failed job leaves no file"; else pass "that failed job leaves no file"; fi
   kill -TERM "$DAEMON_PID"
   wait "$DAEMON_PID"
   expect_equal "kinorad exits 0 on SIGTERM" "$?" "0"
