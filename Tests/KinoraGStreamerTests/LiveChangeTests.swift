@@ -1,0 +1,79 @@
+import CGStreamer
+import KinoraGStreamer
+import KinoraHost
+import Synchronization
+import XCTest
+
+/// A property marked mutable-while-playing, changed while the pipeline
+/// runs, reaches the plugin at its next block: frames already made keep the
+/// old value. Real GStreamer, the real test-scene plugin from the build.
+final class LiveChangeTests: XCTestCase {
+    /// What the pad probe saw; filled on the streaming thread.
+    final class Observations: Sendable {
+        let firstPixels = Mutex<[[UInt8]]>([])
+        let element: Mutex<Int> = Mutex(0)
+    }
+
+    private static let registered: Bool = {
+        gst_init(nil, nil)
+        let root = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
+        let registry = PluginRegistry(
+            searchPath: PluginSearchPath(entries: [.init(directory: "/" + root + "/.build/debug", namePrefix: "libkinora-")]))
+        return ElementRegistrar.registerInProcess(registry: registry)
+    }()
+
+    func testBackgroundChangedWhilePlayingAppliesFromTheNextBlock() throws {
+        XCTAssertTrue(Self.registered)
+        var error: UnsafeMutablePointer<GError>? = nil
+        let description =
+            "kinoratestscene name=scene num-buffers=12 background=0x000000 "
+            + "! video/x-raw,format=RGB,width=32,height=32,framerate=10/1 ! fakesink"
+        let pipeline = try XCTUnwrap(gst_parse_launch(description, &error), "parse failed")
+        defer { gst_object_unref(pipeline) }
+        let bin = UnsafeMutableRawPointer(pipeline).assumingMemoryBound(to: GstBin.self)
+        let scene = try XCTUnwrap(gst_bin_get_by_name(bin, "scene"))
+        defer { gst_object_unref(scene) }
+        let pad = try XCTUnwrap(gst_element_get_static_pad(scene, "src"))
+        defer { gst_object_unref(pad) }
+
+        let observations = Observations()
+        observations.element.withLock { $0 = Int(bitPattern: UnsafeMutableRawPointer(scene)) }
+        let probe: GstPadProbeCallback = { _, info, data in
+            guard let info, let data, let buffer = info.pointee.data else { return GST_PAD_PROBE_OK }
+            let seen = Unmanaged<Observations>.fromOpaque(data).takeUnretainedValue()
+            var pixel = [UInt8](repeating: 0, count: 3)
+            _ = gst_buffer_extract(buffer.assumingMemoryBound(to: GstBuffer.self), 0, &pixel, 3)
+            let count = seen.firstPixels.withLock { pixels in
+                pixels.append(pixel)
+                return pixels.count
+            }
+            if count == 2, let element = UnsafeMutableRawPointer(bitPattern: seen.element.withLock { $0 }) {
+                // Frame 1 has left the element; the first block (frames 0-3) is already made.
+                var value = GValue()
+                g_value_init(&value, GType(6 << 2))  // G_TYPE_INT
+                g_value_set_int(&value, 0x00FF00)
+                g_object_set_property(element.assumingMemoryBound(to: GObject.self), "background", &value)
+                g_value_unset(&value)
+            }
+            return GST_PAD_PROBE_OK
+        }
+        _ = withExtendedLifetime(observations) {
+            gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, probe, Unmanaged.passUnretained(observations).toOpaque(), nil)
+        }
+
+        XCTAssertNotEqual(gst_element_set_state(pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE)
+        let bus = try XCTUnwrap(gst_element_get_bus(pipeline))
+        defer { gst_object_unref(bus) }
+        let message = gst_bus_timed_pop_filtered(
+            bus, 10_000_000_000, GstMessageType(GST_MESSAGE_EOS.rawValue | GST_MESSAGE_ERROR.rawValue))
+        XCTAssertEqual(message?.pointee.type, GST_MESSAGE_EOS)
+        if let message { gst_message_unref(message) }
+        gst_element_set_state(pipeline, GST_STATE_NULL)
+
+        let pixels = withExtendedLifetime(observations) { observations.firstPixels.withLock { $0 } }
+        XCTAssertEqual(pixels.count, 12)
+        // test-scene makes blocks of 4 frames: 0-3 were made before the change.
+        XCTAssertEqual(Array(pixels.prefix(4)), Array(repeating: [0, 0, 0], count: 4))
+        XCTAssertEqual(Array(pixels.dropFirst(4)), Array(repeating: [0, 255, 0], count: 8))
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Lays out an installed Kinora tree (FHS) from a finished build.
+#   scripts/install.sh BUILD_DIR PREFIX [DESTDIR]
+# Everything installed finds its libraries relative to itself (rpaths set in
+# Package.swift) and the Swift runtime either from the toolchain or from the
+# copy installed in <prefix>/lib/kinora/swift-runtime: nothing refers to the
+# build folder.
+set -euo pipefail
+
+build=${1:?build folder}
+prefix=${2:?prefix}
+destdir=${3:-}
+root="$destdir$prefix"
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+install -d "$root/bin" "$root/libexec" "$root/lib/gstreamer-1.0" "$root/lib/kinora/plugins" \
+  "$root/lib/kinora/swift-runtime" "$root/include/kinora" "$root/lib/swift/kinora" \
+  "$root/share/kinora/pipelines" "$root/share/kinora/models" \
+  "$root/share/dbus-1/services" "$root/share/dbus-1/system.d" \
+  "$root/lib/systemd/user" "$root/lib/systemd/system"
+
+install -m 0755 "$build/kinora" "$root/bin/kinora"
+install -m 0755 "$build/kinorad" "$root/libexec/kinorad"
+install -m 0755 "$build/libgstkinora.so" "$root/lib/gstreamer-1.0/libgstkinora.so"
+for plugin in "$build"/libkinora-*.so; do
+  install -m 0755 "$plugin" "$root/lib/kinora/plugins/"
+done
+
+# The plugin SDK: library, Swift module and the C header of the ABI.
+install -m 0755 "$build/libKinoraPluginSDK.so" "$root/lib/libKinoraPluginSDK.so"
+install -m 0644 "$here/Sources/CKinoraPluginABI/include/kinora_plugin.h" \
+  "$here/Sources/CKinoraPluginABI/include/module.modulemap" "$root/include/kinora/"
+for file in "$build"/Modules/KinoraPluginSDK.swiftmodule "$build"/Modules/KinoraPluginSDK.swiftdoc; do
+  [ -e "$file" ] && cp -r "$file" "$root/lib/swift/kinora/"
+done
+
+# The Swift runtime the binaries use, so the tree runs without the toolchain.
+runtime_libs=$( (ldd "$build/kinorad"; ldd "$build/kinora"; ldd "$build/libgstkinora.so") \
+  | awk '$3 ~ /\/swift\// || $3 ~ /swift-/ {print $3}' | sort -u)
+for library in $runtime_libs; do
+  install -m 0644 "$library" "$root/lib/kinora/swift-runtime/"
+done
+
+install -m 0644 "$here"/Pipelines/*.pipeline "$root/share/kinora/pipelines/"
+cat > "$root/share/kinora/models/README" <<'TEXT'
+Kinora's model weights are installed here, one folder per model (config.json,
+*.safetensors, MODEL.md). The walking skeleton ships none yet.
+TEXT
+
+substitute() { sed "s|@LIBEXECDIR@|$prefix/libexec|g" "$1" > "$2"; }
+substitute "$here/systemd/org.kinora.Kinora1.service.in" "$root/share/dbus-1/services/org.kinora.Kinora1.service"
+substitute "$here/systemd/kinorad.service.in" "$root/lib/systemd/user/kinorad.service"
+substitute "$here/systemd/kinorad-system.service.in" "$root/lib/systemd/system/kinorad.service"
+install -m 0644 "$here/systemd/org.kinora.Kinora1.conf" "$root/share/dbus-1/system.d/org.kinora.Kinora1.conf"
+
+echo "installed Kinora into $root"
