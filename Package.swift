@@ -83,7 +83,9 @@ let package = Package(
         // The diffusion engine: it knows nothing of GStreamer, D-Bus or shapes, and the
         // diffusion plugins depend on it. Debian's libopenblas-dev installs openblas.pc.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "KinoraEngine", dependencies: ["COpenBLAS"]),
+        // Optimised even in debug builds: the numeric loops are 10-50x slower at -Onone,
+        // which would make every test or demo that runs the model crawl.
+        .target(name: "KinoraEngine", dependencies: ["COpenBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
         .executableTarget(name: "kinora-bench-engine", dependencies: ["KinoraEngine", "COpenBLAS"]),
 
         // Built-in plugins: the examples of each element kind (no model).
