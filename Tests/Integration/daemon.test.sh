@@ -163,6 +163,16 @@ for ending in TERM KILL; do
     if [ -e "$WORK/ending-$ending.mp4" ]; then fail "no file is left after SIG$ending"; else pass "no file is left after SIG$ending"; fi
   fi
 done
+# A broken pipeline description fails the job with GStreamer's reason.
+mkdir -p "$WORK/broken-pipelines"
+printf '# broken on purpose\n{element} name=generator ! nosuchelement ! filesink name=output\n' \
+  > "$WORK/broken-pipelines/generate-mp4.pipeline"
+if start_daemon "$BUILD/kinorad" --pipelines "$WORK/broken-pipelines"; then
+  "$BUILD/kinora" generate x -o "$WORK/broken.mp4" --param duration=0.2 > /dev/null 2> "$WORK/broken.err"
+  expect_equal "a job whose pipeline file does not parse exits 1" "$?" "1"
+  expect_contains "with GStreamer's reason" "$(cat "$WORK/broken.err")" "the pipeline does not parse: no element \"nosuchelement\""
+  stop_daemon
+fi
 invalid=$("$BUILD/kinorad" --max-jobs 0 2>&1)
 expect_contains "kinorad --max-jobs 0 is refused with the range" "$invalid" "--max-jobs must be from 1 to 64, not 0"
 stop_private_bus
