@@ -97,6 +97,8 @@ PY
   expect_contains "unknown option: InvalidArgument listing the known ones" "$error" "unknown parameter 'colour' (known parameters: width, height, fps, duration, background"
   error=$(manager_call Generate test-scene x "{'speed': <[1, 2]>}" 3 3> "$WORK/bad.mp4" 2>&1)
   expect_contains "an array value: InvalidArgument naming the parameter" "$error" "parameter 'speed' has D-Bus type 'ai'"
+  error=$(manager_call Generate test-scene x "{'duration': <@t 18446744073709551615>}" 3 3> "$WORK/bad.mp4" 2>&1)
+  expect_contains "an unsigned 64-bit value too large for any parameter is named" "$error" "parameter 'duration' is 18446744073709551615, beyond any parameter's range"
   error=$(gdbus call --session --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
     --method org.kinora.Kinora1.Manager.Generate test-scene x 2>&1)
   expect_contains "a call with the wrong signature gets InvalidArgument" "$error" "Generate takes (plugin s, prompt s, options a{sv}, output h)"
