@@ -60,9 +60,12 @@ final class JobRunner: Sendable {
             return .failed(error.description)
         }
         var parseError: UnsafeMutablePointer<GError>? = nil
-        guard let pipeline = gst_parse_launch(pipelineDescription, &parseError), parseError == nil else {
+        let parsed = gst_parse_launch(pipelineDescription, &parseError)
+        // gst_parse_launch may return a pipeline and an error (a recoverable one): refuse both.
+        guard let pipeline = parsed, parseError == nil else {
             let message = parseError.map { String(cString: $0.pointee.message) } ?? "unknown error"
             if let parseError { g_error_free(parseError) }
+            if let parsed { gst_object_unref(parsed) }
             return .failed("the pipeline does not parse: \(message)")
         }
         defer { gst_object_unref(pipeline) }

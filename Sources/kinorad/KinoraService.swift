@@ -149,7 +149,13 @@ final class KinoraService: @unchecked Sendable {
         for (key, value) in entries {
             guard case .string(let name) = key else { continue }
             guard let parameter = ParameterValue(busValue: value) else {
-                let signature = if case .variant(let inner) = value { inner.signature } else { value.signature }
+                let inner = if case .variant(let inner) = value { inner } else { value }
+                if case .uint64(let number) = inner {
+                    throw DBusError(
+                        name: KinoraBusError.invalidArgument,
+                        message: "parameter '\(name)' is \(number), beyond any parameter's range")
+                }
+                let signature = inner.signature
                 throw DBusError(
                     name: KinoraBusError.invalidArgument,
                     message: "parameter '\(name)' has D-Bus type '\(signature)', which no parameter takes")

@@ -97,6 +97,8 @@ PY
   expect_contains "unknown option: InvalidArgument listing the known ones" "$error" "unknown parameter 'colour' (known parameters: width, height, fps, duration, background"
   error=$(manager_call Generate test-scene x "{'speed': <[1, 2]>}" 3 3> "$WORK/bad.mp4" 2>&1)
   expect_contains "an array value: InvalidArgument naming the parameter" "$error" "parameter 'speed' has D-Bus type 'ai'"
+  error=$(manager_call Generate test-scene x "{'duration': <@t 18446744073709551615>}" 3 3> "$WORK/bad.mp4" 2>&1)
+  expect_contains "an unsigned 64-bit value too large for any parameter is named" "$error" "parameter 'duration' is 18446744073709551615, beyond any parameter's range"
   error=$(gdbus call --session --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
     --method org.kinora.Kinora1.Manager.Generate test-scene x 2>&1)
   expect_contains "a call with the wrong signature gets InvalidArgument" "$error" "Generate takes (plugin s, prompt s, options a{sv}, output h)"
@@ -163,6 +165,16 @@ for ending in TERM KILL; do
     if [ -e "$WORK/ending-$ending.mp4" ]; then fail "no file is left after SIG$ending"; else pass "no file is left after SIG$ending"; fi
   fi
 done
+# A broken pipeline description fails the job with GStreamer's reason.
+mkdir -p "$WORK/broken-pipelines"
+printf '# broken on purpose\n{element} name=generator ! nosuchelement ! filesink name=output\n' \
+  > "$WORK/broken-pipelines/generate-mp4.pipeline"
+if start_daemon "$BUILD/kinorad" --pipelines "$WORK/broken-pipelines"; then
+  "$BUILD/kinora" generate x -o "$WORK/broken.mp4" --param duration=0.2 > /dev/null 2> "$WORK/broken.err"
+  expect_equal "a job whose pipeline file does not parse exits 1" "$?" "1"
+  expect_contains "with GStreamer's reason" "$(cat "$WORK/broken.err")" "the pipeline does not parse: no element \"nosuchelement\""
+  stop_daemon
+fi
 invalid=$("$BUILD/kinorad" --max-jobs 0 2>&1)
 expect_contains "kinorad --max-jobs 0 is refused with the range" "$invalid" "--max-jobs must be from 1 to 64, not 0"
 stop_private_bus
