@@ -24,7 +24,7 @@ nonisolated(unsafe) private let pluginDescription: UnsafeMutablePointer<GstPlugi
             major_version: 1, minor_version: 20, name: UnsafePointer(strdup("kinora")),
             description: UnsafePointer(strdup("Kinora generative video plugins as elements")),
             plugin_init: pluginInit, version: UnsafePointer(strdup("0.1.0")),
-            license: UnsafePointer(strdup("unknown")), source: UnsafePointer(strdup("kinora")),
+            license: UnsafePointer(strdup("MIT/X11")), source: UnsafePointer(strdup("kinora")),
             package: UnsafePointer(strdup("Kinora")), origin: UnsafePointer(strdup("https://kinora.invalid/")),
             release_datetime: nil, _gst_reserved: (nil, nil, nil, nil)))
     return description

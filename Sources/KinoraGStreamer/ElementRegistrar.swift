@@ -46,7 +46,7 @@ public enum ElementRegistrar {
                 let registry = Unmanaged<RegistryBox>.fromOpaque(data).takeUnretainedValue().registry
                 ElementRegistrar.registerAll(on: plugin, registry: registry)
                 return 1
-            }, "0.1.0", "unknown", "kinora", "Kinora", "https://kinora.invalid/", box) != 0
+            }, "0.1.0", "MIT/X11", "kinora", "Kinora", "https://kinora.invalid/", box) != 0
     }
 
     private static func watch(_ searchPath: PluginSearchPath, from plugin: OpaquePointer) {
