@@ -41,3 +41,23 @@ def grid(clips: list[np.ndarray], every: int = 1, pad: int = 2, scale: int = 1) 
         out[y:y + r.shape[0], :r.shape[1]] = r
         y += r.shape[0] + pad
     return out
+
+
+def line_plot(xs: np.ndarray, ys: np.ndarray, width: int = 480, height: int = 200, log_y: bool = True) -> np.ndarray:
+    """A bare line plot (white background, axes, blue line), for loss curves in MODEL.md."""
+    img = np.full((height, width, 3), 255, np.uint8)
+    m = 20
+    ys = np.log10(np.maximum(ys, 1e-6)) if log_y else ys
+    x0, x1 = float(xs.min()), float(xs.max()) or 1.0
+    y0, y1 = float(ys.min()), float(ys.max())
+    px = (m + (xs - x0) / max(x1 - x0, 1e-9) * (width - 2 * m)).astype(int)
+    py = (height - m - (ys - y0) / max(y1 - y0, 1e-9) * (height - 2 * m)).astype(int)
+    img[height - m, m:width - m] = 0
+    img[m:height - m, m] = 0
+    for i in range(len(px) - 1):
+        n = max(abs(px[i + 1] - px[i]), abs(py[i + 1] - py[i]), 1)
+        for k in range(n + 1):
+            x = px[i] + (px[i + 1] - px[i]) * k // n
+            y = py[i] + (py[i + 1] - py[i]) * k // n
+            img[max(0, y - 1):y + 1, x] = (30, 80, 200)
+    return img
