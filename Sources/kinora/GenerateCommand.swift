@@ -75,11 +75,11 @@ struct GenerateCommand: ParsableCommand {
         close(descriptor)
         let outcome = JobWatcher(client: client, job: job, json: json).wait()
         switch outcome.state {
-        case .succeeded:
+        case .done:
             if json {
                 Terminal.standardOutput(
                     JSON.object([
-                        ("event", JSON.string("finished")), ("job", JSON.string(job)), ("state", JSON.string("succeeded")),
+                        ("event", JSON.string("finished")), ("job", JSON.string(job)), ("state", JSON.string("done")),
                         ("output", JSON.string(output)),
                     ]) + "\n")
             } else {
@@ -164,7 +164,7 @@ struct GenerateCommand: ParsableCommand {
         } catch let error as DBusError {
             Terminal.error("\(error.message) [\(error.name)]")
             switch error.name {
-            case KinoraBusError.invalidArgument, KinoraBusError.unknownPlugin: throw ExitStatus.usage
+            case KinoraBusError.invalidArgument, KinoraBusError.notFound, KinoraBusError.limitExceeded: throw ExitStatus.usage
             case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
                 throw ExitStatus.unavailable
             default: throw ExitStatus.failed
