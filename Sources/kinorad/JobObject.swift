@@ -22,6 +22,8 @@ final class JobObject {
     private(set) var frame: UInt64 = 0
     private(set) var totalFrames: UInt64 = 0
     private(set) var error = ""
+    /// The prompt the generator has now (SetPrompt changes it).
+    private(set) var prompt: String
     private(set) var outputInfo: [(String, DBusValue)] = []
     /// Microseconds since the epoch (udisks2's unit), 0 until known.
     private(set) var startTime: UInt64 = 0
@@ -33,6 +35,13 @@ final class JobObject {
         self.path = KinoraBusAPI.jobPathPrefix + String(number)
         self.caller = caller
         self.runner = runner
+        self.prompt = runner.request.prompt
+    }
+
+    /// Records a prompt handed to the running generator; returns the changed property.
+    func promptChanged(to prompt: String) -> [(String, DBusValue)] {
+        self.prompt = prompt
+        return [("Prompt", .string(prompt))]
     }
 
     var request: JobRequest { runner.request }
@@ -46,7 +55,7 @@ final class JobObject {
     var properties: [(String, DBusValue)] {
         [
             ("Operation", .string(request.operation.rawValue)), ("Plugin", .string(request.plugin.id)),
-            ("Prompt", .string(request.prompt)), ("State", .string(state.rawValue)),
+            ("Prompt", .string(prompt)), ("State", .string(state.rawValue)),
             ("Progress", .double(progress)), ("ProgressValid", .bool(state != .queued)),
             ("Frame", .uint64(frame)), ("TotalFrames", .uint64(totalFrames)), ("Chunk", .uint32(chunk)),
             ("StartTime", .uint64(startTime)), ("ExpectedEndTime", .uint64(expectedEndTime)),

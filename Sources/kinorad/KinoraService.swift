@@ -298,6 +298,7 @@ final class KinoraService: @unchecked Sendable {
             throw DBusError(name: KinoraBusError.wrongState, message: "job \(job.number) is \(job.state.rawValue); only a queued or running job takes a new prompt")
         case .queued, .running:
             job.runner.setPrompt(prompt)
+            emitPropertiesChanged(path: job.path, interface: KinoraBusAPI.jobInterface, job.promptChanged(to: prompt))
             log("job=\(job.number) prompt changed")
             return message.methodReturn()
         }
