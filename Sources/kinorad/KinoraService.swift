@@ -21,6 +21,10 @@ final class KinoraService: @unchecked Sendable {
     private(set) var jobs: [Int: JobObject] = [:]
     private var scheduler: JobScheduler
     private var nextJobNumber = 1
+    /// Callers that left the bus while they had jobs (their finished jobs are not protected).
+    private var departedCallers: Set<String> = []
+    /// A connected caller's own finished jobs kept beyond `finished-jobs-kept`.
+    static let finishedJobsKeptPerCaller = 16
     /// Monotonic seconds of the last call or job end, for the idle exit.
     private(set) var lastActivity = monotonicSeconds()
 
@@ -332,6 +336,7 @@ final class KinoraService: @unchecked Sendable {
         guard arguments.count == 3, let name = arguments[0].stringValue, name.hasPrefix(":"),
             arguments[2].stringValue == ""
         else { return }
+        if jobs.values.contains(where: { $0.caller == name }) { departedCallers.insert(name) }
         for job in jobs.values.sorted(by: { $0.number < $1.number }) where job.caller == name && !job.detached && !job.state.isFinal {
             log("job=\(job.number) caller=\(name) left the bus: cancelling")
             cancel(job)
@@ -410,15 +415,28 @@ final class KinoraService: @unchecked Sendable {
         loop.connection.send(signal)
     }
 
+    /// Drops finished jobs beyond the last `finished-jobs-kept`, except a caller's
+    /// own last few while it is still on the bus (so a client that polls its jobs
+    /// never finds one gone before it looked, however busy the daemon is).
     private func pruneFinishedJobs() {
-        let finished = jobs.filter { $0.value.state.isFinal }.keys.sorted()
-        for number in finished.dropLast(limits.finishedJobsKept) {
-            guard let job = jobs.removeValue(forKey: number) else { continue }
+        let finished = jobs.values.filter { $0.state.isFinal }.sorted { $0.number < $1.number }
+        guard finished.count > limits.finishedJobsKept else { return }
+        var keptPerCaller: [String: Int] = [:]
+        var protected: Set<Int> = []
+        for job in finished.reversed() where !departedCallers.contains(job.caller) {
+            keptPerCaller[job.caller, default: 0] += 1
+            if keptPerCaller[job.caller, default: 0] <= Self.finishedJobsKeptPerCaller { protected.insert(job.number) }
+        }
+        for job in finished.dropLast(limits.finishedJobsKept) where !protected.contains(job.number) {
+            jobs[job.number] = nil
             let signal = DBusMessage.signal(
                 path: KinoraBusAPI.managerPath, interface: KinoraBusAPI.objectManagerInterface, member: "InterfacesRemoved")
             signal.append(.objectPath(job.path), .array(elementSignature: "s", [.string(KinoraBusAPI.jobInterface)]))
             loop.connection.send(signal)
         }
+        // A departed caller is forgotten once none of its jobs is left.
+        let callers = Set(jobs.values.map(\.caller))
+        departedCallers.formIntersection(callers)
     }
 
     /// The descriptor must be open for writing (output) or reading (input);

@@ -6,15 +6,21 @@
 unset KINORA_PLUGIN_PATH
 VENV="$ROOT/.cache/venv-test"
 # run_python_checks ARGS...: runs service_client.py, counting its ok / not ok lines.
+# A run that crashes or times out fails too, with its last lines.
 run_python_checks() {
-  local line
+  local line status output="$WORK/python-$1.log"
+  (cd "$HERE" && timeout "${PYTHON_TIMEOUT:-300}" "$VENV/bin/python" service_client.py "$@" > "$output" 2>&1)
+  status=$?
   while IFS= read -r line; do
     case "$line" in
       "ok - "*) pass "${line#ok - }" ;;
       "not ok - "*) fail "${line#not ok - }" ;;
-      *) echo "$line" ;;
+      "# "*) echo "$line" ;;
     esac
-  done < <(cd "$HERE" && timeout "${PYTHON_TIMEOUT:-300}" "$VENV/bin/python" service_client.py "$@" 2>&1)
+  done < "$output"
+  if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$output"; then
+    fail "service_client.py $1 ran to its end (exit $status)" "$(tail -15 "$output")"
+  fi
 }
 
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import jeepney' 2> /dev/null; then

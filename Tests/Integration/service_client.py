@@ -321,8 +321,13 @@ def load(clients, jobs_each, work):
     started = time.monotonic()
     for thread in threads:
         thread.start()
+    total = clients * jobs_each
+    next_report = total // 10
     while any(thread.is_alive() for thread in threads):
         samples.append((len(results), rss_kib(pid)))
+        if len(results) >= next_report > 0:
+            print(f"# load: {len(results)} of {total} jobs finished, daemon RSS {samples[-1][1]} KiB", flush=True)
+            next_report += total // 10
         time.sleep(0.05)
     for thread in threads:
         thread.join()
