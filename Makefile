@@ -54,7 +54,7 @@ integration-test:
 test: deps build unit-test integration-test training-test
 
 # The service tests with a long fuzz run and the full load run (not part of `make test`,
-# which runs 20 s of fuzzing and 4 x 10 jobs).
+# which runs 20 s of fuzzing and 4 x 25 jobs).
 FUZZ_SECONDS ?= 600
 LOAD_CLIENTS ?= 20
 LOAD_JOBS ?= 200

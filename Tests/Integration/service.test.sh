@@ -111,7 +111,7 @@ fi
 if start_daemon "$BUILD/kinorad" --max-jobs 2; then
   export DAEMON_PID
   mkdir -p "$WORK/load"
-  PYTHON_TIMEOUT=600 run_python_checks load "${LOAD_CLIENTS:-4}" "${LOAD_JOBS:-10}" "$WORK/load"
+  PYTHON_TIMEOUT=600 run_python_checks load "${LOAD_CLIENTS:-4}" "${LOAD_JOBS:-25}" "$WORK/load"
   stop_daemon
 fi
 
@@ -171,4 +171,58 @@ if command -v systemd-analyze > /dev/null; then
     echo "# systemd-analyze security --offline=yes $unit.service: exposure $exposure"
     check "$unit.service exposure ${exposure:-?} is at most 2.0" python3 -c "import sys; sys.exit(0 if float('${exposure:-99}') <= 2.0 else 1)"
   done
+fi
+
+# The system bus policy, on a private bus configured like Debian's system bus
+# (deny by default) with systemd/org.kinora.Kinora1.conf included. Root
+# stands in for the kinora user (owning the name) here; a caller outside the
+# console and group kinora may read but not submit jobs.
+cat > "$WORK/system-bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$WORK/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+  </policy>
+  <policy user="root"><allow own="org.kinora.Kinora1"/></policy>
+  <include>$ROOT/systemd/org.kinora.Kinora1.conf</include>
+</busconfig>
+CONF
+system_bus_pid=$(dbus-daemon --config-file="$WORK/system-bus.conf" --fork --print-pid=1 2> "$WORK/system-bus.err")
+system_address="unix:path=$WORK/system_bus_socket"
+if [ -n "$system_bus_pid" ]; then
+  "$BUILD/kinorad" --address "$system_address" > "$WORK/kinorad-system.log" 2>&1 &
+  system_daemon=$!
+  for _ in $(seq 1 100); do
+    gdbus call --address "$system_address" --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
+      --method org.kinora.Kinora1.Manager.Version > /dev/null 2>&1 && break
+    sleep 0.1
+  done
+  expect_contains "system bus policy: anyone may call Version" "$(gdbus call --address "$system_address" \
+    --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 --method org.kinora.Kinora1.Manager.Version 2>&1)" "0."
+  expect_contains "system bus policy: anyone may introspect" "$(gdbus introspect --address "$system_address" \
+    --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 2>&1)" "Storyboard("
+  denied=$(gdbus call --address "$system_address" --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
+    --method org.kinora.Kinora1.Manager.Generate test-scene x "{'detached': <true>}" 3 3> "$WORK/system-denied.mp4" 2>&1)
+  expect_contains "system bus policy: a caller outside the console and group kinora cannot Generate" "$denied" \
+    "org.freedesktop.DBus.Error.AccessDenied"
+  kill "$system_daemon" 2> /dev/null
+  wait "$system_daemon" 2> /dev/null
+  kill "$system_bus_pid" 2> /dev/null
+else
+  fail "a private bus with system-bus policy starts" "$(cat "$WORK/system-bus.err")"
 fi
