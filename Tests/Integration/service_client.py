@@ -246,6 +246,22 @@ def fuzz(seconds, seed):
             options[rng.choice(OPTION_NAMES)] = (signature, value) if signature != "v" else ("v", value)
         shape = rng.random()
         try:
+            if shape > 0.85:
+                # Any object, any interface, any member: unknown ones get named errors too.
+                path = rng.choice(["/", "/org", "/org/kinora", "/org/kinora/Kinora1", "/org/kinora/Kinora1/jobs",
+                                   "/org/kinora/Kinora1/jobs/1", "/org/kinora/Kinora1/jobs/0",
+                                   "/org/kinora/Kinora1/jobs/99999999999999999999999", "/org/kinora/Kinora1/jobs/x"])
+                interface = rng.choice(["org.kinora.Kinora1.Manager", "org.kinora.Kinora1.Job",
+                                        "org.freedesktop.DBus.Properties", "org.freedesktop.DBus.Introspectable",
+                                        "org.freedesktop.DBus.ObjectManager", "org.example.Nope"])
+                member = rng.choice(["Get", "GetAll", "Set", "Introspect", "Cancel", "SetPrompt", "GetManagedObjects",
+                                     "Generate", "Nope"])
+                values = [random_value(rng) for _ in range(rng.randint(0, 3))]
+                signature = "".join(v[0] for v in values) or None
+                address = DBusAddress(path, bus_name="org.kinora.Kinora1", interface=interface)
+                kinora.call(address, member, signature, [v[1] for v in values], timeout=10)
+                calls += 1
+                continue
             if shape < 0.5 and method in ("Generate", "StartStream"):
                 args = ("ssa{sv}h", rng.choice(["test-scene", "test-invert", "", "x"]), random_value(rng)[1] if False else "p", options, devnull)
             elif shape < 0.5 and method in ("Animate", "Extend", "Restyle"):
