@@ -60,7 +60,10 @@ substitute "$here/systemd/org.kinora.Kinora1.system-service.in" \
 install -m 0644 "$here/systemd/org.kinora.Kinora1.xml" "$root/share/dbus-1/interfaces/org.kinora.Kinora1.xml"
 install -m 0644 "$here/systemd/org.kinora.Kinora1.policy" "$root/share/polkit-1/actions/org.kinora.Kinora1.policy"
 # The configuration file with every default, commented out; an existing one is kept.
-sysconfdir=${SYSCONFDIR:-/etc}
+# /etc for PREFIX=/usr (where kinorad looks by default), else <prefix>/etc as autotools
+# does, so a trial install never touches /etc (point kinorad at it with --config).
+if [ "$prefix" = /usr ]; then default_sysconfdir=/etc; else default_sysconfdir=$prefix/etc; fi
+sysconfdir=${SYSCONFDIR:-$default_sysconfdir}
 install -d "$destdir$sysconfdir/kinora"
 [ -e "$destdir$sysconfdir/kinora/kinorad.conf" ] || \
   install -m 0644 "$here/systemd/kinorad.conf" "$destdir$sysconfdir/kinora/kinorad.conf"

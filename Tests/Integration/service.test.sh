@@ -9,7 +9,7 @@ VENV="$ROOT/.cache/venv-test"
 # A run that crashes or times out fails too, with its last lines.
 run_python_checks() {
   local line status output="$WORK/python-$1.log"
-  (cd "$HERE" && timeout "${PYTHON_TIMEOUT:-300}" "$VENV/bin/python" service_client.py "$@" > "$output" 2>&1)
+  (cd "$HERE" && timeout "${PYTHON_TIMEOUT:-300}" "$PYTHON" service_client.py "$@" > "$output" 2>&1)
   status=$?
   while IFS= read -r line; do
     case "$line" in
@@ -23,11 +23,20 @@ run_python_checks() {
   fi
 }
 
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import jeepney' 2> /dev/null; then
-  python3 -m venv "$VENV" && "$VENV/bin/pip" install -q 'jeepney==0.9.0' > "$WORK/pip.log" 2>&1 \
-    || echo "# could not install jeepney: $(tail -3 "$WORK/pip.log")"
+# jeepney in a venv of our own; where Python has no venv module (Debian without
+# python3-venv), in a plain folder on PYTHONPATH instead.
+PYTHON="$VENV/bin/python"
+if ! "$PYTHON" -c 'import jeepney' 2> /dev/null; then
+  if python3 -m venv "$VENV" > "$WORK/venv.log" 2>&1; then
+    "$VENV/bin/pip" install -q 'jeepney==0.9.0' >> "$WORK/venv.log" 2>&1
+  else
+    PYTHON=python3
+    export PYTHONPATH="$VENV/site${PYTHONPATH:+:$PYTHONPATH}"
+    python3 -c 'import jeepney' 2> /dev/null \
+      || python3 -m pip install -q --target "$VENV/site" 'jeepney==0.9.0' >> "$WORK/venv.log" 2>&1
+  fi
 fi
-check "a Python venv with jeepney for the client tests" "$VENV/bin/python" -c 'import jeepney'
+check "Python with jeepney for the client tests" "$PYTHON" -c 'import jeepney'
 
 mkdir -p "$WORK/models/tiny"
 cat > "$WORK/kinorad.conf" <<'CONF'

@@ -52,6 +52,12 @@ def desktop(work):
     check("Limits reports the configured max-jobs-per-caller", limits.get("max-jobs-per-caller") == 3, limits)
     (models,) = kinora.manager("GetModels")
     check("GetModels lists the model folder on KINORA_MODEL_PATH", ("tiny", os.environ["EXPECTED_MODEL"]) in models, models)
+    address = DBusAddress("/org/kinora/Kinora1", bus_name="org.kinora.Kinora1", interface="org.freedesktop.DBus.Properties")
+    (manager_props,) = kinora.call(address, "GetAll", "s", ("org.kinora.Kinora1.Manager",))
+    manager_props = {key: value for key, (_, value) in manager_props.items()}
+    check("the manager's properties: Version, MaxRunningJobs, RunningJobs, QueuedJobs",
+          manager_props.get("Version") == version and manager_props.get("MaxRunningJobs") == 2
+          and manager_props.get("RunningJobs") == 0 and manager_props.get("QueuedJobs") == 0, manager_props)
     (plugins,) = kinora.manager("ListPlugins")
     scene = next(p for p in plugins if p[0] == "test-scene")
     speed = next(spec for spec in scene[6] if spec[0] == "speed")
