@@ -102,7 +102,7 @@ if KINORA_MODEL_PATH="$WORK/models" start_daemon "$BUILD/kinorad" --config "$WOR
   expect_equal "and its output got nothing" "$(stat -c %s "$WORK/killed-client.mp4")" "0"
 
   # Bounded fuzzing (make fuzz runs longer): random signatures and values on every method.
-  run_python_checks fuzz "${FUZZ_SECONDS:-20}" "${FUZZ_SEED:-$(date +%s)}"
+  PYTHON_TIMEOUT=$((${FUZZ_SECONDS:-20} + 120)) run_python_checks fuzz "${FUZZ_SECONDS:-20}" "${FUZZ_SEED:-$(date +%s)}"
   check "kinorad is alive after the fuzzing" kill -0 "$DAEMON_PID"
 
   # The documented interface is what the daemon serves.
