@@ -44,6 +44,8 @@ final class JobRunner: Sendable {
     let output: Int32
     let outputMode: OutputMode
     private let cancelRequested = Atomic<Bool>(false)
+    /// Set when the job's thread is done with the pipeline and the descriptors.
+    private let ended = Atomic<Bool>(false)
     /// A prompt set through `SetPrompt`, applied by the job thread at its next poll.
     private let pendingPrompt = Mutex<String?>(nil)
     private let queue: DispatchQueue
@@ -68,11 +70,15 @@ final class JobRunner: Sendable {
     /// Changes the generator's prompt while it plays; it reaches the plugin at its next block.
     func setPrompt(_ prompt: String) { pendingPrompt.withLock { $0 = prompt } }
 
-    /// Closes the descriptors of a job that never started (cancelled while queued).
+    /// Closes the descriptors: when the job's thread ends, or for a job that never
+    /// started (cancelled while queued). Either way the job is over for good.
     func discard() {
         if let input { close(input) }
         close(output)
+        ended.store(true, ordering: .releasing)
     }
+
+    var hasEnded: Bool { ended.load(ordering: .acquiring) }
 
     func start(report: @escaping @Sendable (JobEvent) -> Void) {
         queue.async { [self] in
@@ -95,6 +101,8 @@ final class JobRunner: Sendable {
         }
         let outcome = play(spool: spool.sinkLocation, report: report)
         guard case .finishing = outcome else { return outcome }
+        // A cancel that arrived with end-of-stream still wins: nothing is written.
+        if isCancelled { return .cancelled }
         report(.finishing)
         do {
             let bytes = try spool.copy(to: output)

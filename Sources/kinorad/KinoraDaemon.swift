@@ -165,7 +165,8 @@ struct KinoraDaemon: ParsableCommand {
         loop.run { service.handle($0) }
         ticker.cancel()
         notifier.stopping(status: "Stopping: cancelling jobs")
-        service.cancelAllJobs()
+        // Running jobs stop within 100 ms; a finishing one may take as long as its copy.
+        service.shutDown(grace: 10)
         signals.forEach { $0.cancel() }
         log("stopped")
     }

@@ -21,6 +21,8 @@ final class KinoraService: @unchecked Sendable {
     private(set) var jobs: [Int: JobObject] = [:]
     private var scheduler: JobScheduler
     private var nextJobNumber = 1
+    /// Set once shutdown began: no queued job starts any more.
+    private var shuttingDown = false
     /// Callers that left the bus while they had jobs (their finished jobs are not protected).
     private var departedCallers: Set<String> = []
     /// A connected caller's own finished jobs kept beyond `finished-jobs-kept`.
@@ -316,13 +318,28 @@ final class KinoraService: @unchecked Sendable {
         }
     }
 
-    /// On shutdown: cancel every unfinished job and say so, so clients stop
-    /// waiting. Their spools are discarded; callers' descriptors get nothing.
-    func cancelAllJobs() {
+    /// On shutdown: cancel every job that has not reached its end, let the ones
+    /// already handing over a complete result (`finishing`) complete, for at most
+    /// `grace` seconds, and tell clients every final state. A caller's output is
+    /// thus complete or empty, never cut short.
+    func shutDown(grace: Double) {
+        shuttingDown = true
         for number in jobs.keys.sorted() {
-            guard let job = jobs[number], !job.state.isFinal else { continue }
+            guard let job = jobs[number], !job.state.isFinal, job.state != .finishing else { continue }
             job.runner.cancel()
-            if scheduler.removeQueued(number) { job.runner.discard() }
+            if scheduler.removeQueued(number) {
+                job.runner.discard()
+                apply(.cancelled, toJob: number)
+            }
+        }
+        let deadline = monotonicSeconds() + grace
+        while monotonicSeconds() < deadline, jobs.values.contains(where: { !$0.state.isFinal || !$0.runner.hasEnded }) {
+            loop.runPending()
+            usleep(20_000)
+        }
+        loop.runPending()
+        for number in jobs.keys.sorted() where !(jobs[number]?.state.isFinal ?? true) {
+            jobs[number]?.runner.cancel()
             apply(.cancelled, toJob: number)
         }
         loop.connection.flush()
@@ -351,6 +368,7 @@ final class KinoraService: @unchecked Sendable {
     }
 
     private func startDispatched() {
+        guard !shuttingDown else { return }
         for number in scheduler.dispatch() {
             guard let job = jobs[number] else { continue }
             let loop = self.loop

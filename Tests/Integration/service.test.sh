@@ -153,6 +153,23 @@ if NOTIFY_SOCKET="$WORK/notify.sock" start_daemon "$BUILD/kinorad"; then
 fi
 kill "$listener" 2> /dev/null
 
+# SIGTERM with a running and two queued jobs: all cancelled, outputs empty, exit 0 at once.
+if start_daemon "$BUILD/kinorad" --max-jobs 1; then
+  slow="{'detached': <true>, 'duration': <10.0>, 'fps': <10>, 'frame-delay': <100>}"
+  for n in 1 2 3; do manager_call Generate test-scene "term $n" "$slow" 3 3> "$WORK/term-$n.mp4" > /dev/null 2>&1; done
+  wait_for_state /org/kinora/Kinora1/jobs/1 running > /dev/null
+  started=$(date +%s%N)
+  kill -TERM "$DAEMON_PID"
+  wait "$DAEMON_PID"
+  status=$?
+  elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+  DAEMON_PID=
+  expect_equal "SIGTERM with running and queued jobs: exit 0" "$status" "0"
+  check "and within 3 s (took ${elapsed_ms} ms)" test "$elapsed_ms" -lt 3000
+  expect_equal "no output of a cancelled job got a byte" "$(cat "$WORK"/term-*.mp4 | wc -c)" "0"
+  expect_equal "the log shows all three cancelled" "$(grep -c 'cancelled$' "$WORK/kinorad.log")" "3"
+fi
+
 # Idle exit (as when bus-activated): gone after the timeout without jobs.
 if start_daemon "$BUILD/kinorad" --idle-exit 1; then
   for _ in $(seq 1 50); do kill -0 "$DAEMON_PID" 2> /dev/null || break; sleep 0.1; done
