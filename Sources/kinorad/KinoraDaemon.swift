@@ -41,6 +41,13 @@ struct KinoraDaemon: ParsableCommand {
 
             \(ServiceLimits.defaultFile.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
 
+            AUTHORIZATION
+              On the system bus (or with --polkit) every job method is first put to polkit as action \
+            org.kinora.Kinora1.generate for the calling bus name (interaction allowed: a console user may be \
+            asked for a password). Refused, or without polkit on the bus, the call fails with \
+            org.kinora.Kinora1.Error.NotAuthorized. The bus policy (share/dbus-1/system.d) decides who may \
+            call at all.
+
             SIGNALS
               SIGTERM, SIGINT  cancel every job (their outputs stay empty), tell clients, release the bus name, exit 0.
 
@@ -85,6 +92,11 @@ struct KinoraDaemon: ParsableCommand {
 
     @Flag(help: "Print the documented D-Bus interface XML, and exit.")
     var printInterfaces = false
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Ask polkit (action org.kinora.Kinora1.generate) before starting a caller's job (default: on the system bus only).")
+    var polkit: Bool?
 
     @Option(help: "Jobs that may run at once (1 to 64; overrides max-running-jobs).")
     var maxJobs: Int?
@@ -143,7 +155,9 @@ struct KinoraDaemon: ParsableCommand {
         let bus: DBusBus = address.map { .address($0) } ?? (system ? .system : .session)
         let connection = try DBusConnection.open(bus)
         let loop = try DBusServiceLoop(connection: connection)
-        let service = KinoraService(registry: registry, pipelines: library, loop: loop, limits: limits)
+        let authority = (polkit ?? system) ? PolkitAuthority(bus: bus) : nil
+        let service = KinoraService(
+            registry: registry, pipelines: library, loop: loop, limits: limits, authority: authority)
         // Callers that leave the bus: their jobs are cancelled.
         try connection.addMatch(
             "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg2=''")

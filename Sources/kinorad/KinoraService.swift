@@ -1,3 +1,4 @@
+import Dispatch
 import KinoraDBus
 import KinoraHost
 import KinoraPluginSDK
@@ -18,6 +19,8 @@ final class KinoraService: @unchecked Sendable {
     let pipelines: PipelineLibrary
     let loop: DBusServiceLoop
     let limits: ServiceLimits
+    /// Set on the system bus: polkit decides who may start jobs.
+    let authority: PolkitAuthority?
     private(set) var jobs: [Int: JobObject] = [:]
     private var scheduler: JobScheduler
     private var nextJobNumber = 1
@@ -30,7 +33,11 @@ final class KinoraService: @unchecked Sendable {
     /// Monotonic seconds of the last call or job end, for the idle exit.
     private(set) var lastActivity = monotonicSeconds()
 
-    init(registry: PluginRegistry, pipelines: PipelineLibrary, loop: DBusServiceLoop, limits: ServiceLimits) {
+    init(
+        registry: PluginRegistry, pipelines: PipelineLibrary, loop: DBusServiceLoop, limits: ServiceLimits,
+        authority: PolkitAuthority?
+    ) {
+        self.authority = authority
         self.registry = registry
         self.pipelines = pipelines
         self.loop = loop
@@ -48,6 +55,36 @@ final class KinoraService: @unchecked Sendable {
         }
         guard message.kind == .methodCall, let path = message.path, let member = message.member else { return false }
         lastActivity = monotonicSeconds()
+        if let authority, path == KinoraBusAPI.managerPath, Self.jobMethods.contains(member),
+            (message.interface ?? KinoraBusAPI.managerInterface) == KinoraBusAPI.managerInterface
+        {
+            // Ask polkit off the loop thread; answer the call when it has decided.
+            let sender = message.sender ?? ""
+            let loop = self.loop
+            DispatchQueue.global().async {
+                let verdict = authority.check(sender: sender, action: PolkitAuthority.generateAction)
+                loop.post { self.answerAuthorized(message, path: path, member: member, verdict: verdict) }
+            }
+            return true
+        }
+        respond(to: message, path: path, member: member)
+        return true
+    }
+
+    /// The methods that start jobs, which polkit must allow on the system bus.
+    static let jobMethods: Set<String> = Set(JobOperation.allCases.map(\.rawValue))
+
+    private func answerAuthorized(_ message: DBusMessage, path: String, member: String, verdict: PolkitAuthority.Verdict) {
+        guard case .denied(let reason) = verdict else {
+            respond(to: message, path: path, member: member)
+            return
+        }
+        Self.closeDescriptors(in: message.arguments())
+        log("caller=\(message.sender ?? "") \(member) refused: \(reason)", priority: 5)
+        loop.connection.send(message.errorReply(DBusError(name: KinoraBusError.notAuthorized, message: reason)))
+    }
+
+    private func respond(to message: DBusMessage, path: String, member: String) {
         let reply: DBusMessage
         do throws(DBusError) {
             reply = try answer(message, path: path, interface: message.interface, member: member)
@@ -55,7 +92,6 @@ final class KinoraService: @unchecked Sendable {
             reply = message.errorReply(error)
         }
         loop.connection.send(reply)
-        return true
     }
 
     private func answer(_ message: DBusMessage, path: String, interface: String?, member: String) throws(DBusError)

@@ -158,11 +158,11 @@ if start_daemon "$BUILD/kinorad" --max-jobs 1; then
   slow="{'detached': <true>, 'duration': <10.0>, 'fps': <10>, 'frame-delay': <100>}"
   for n in 1 2 3; do manager_call Generate test-scene "term $n" "$slow" 3 3> "$WORK/term-$n.mp4" > /dev/null 2>&1; done
   wait_for_state /org/kinora/Kinora1/jobs/1 running > /dev/null
-  started=$(date +%s%N)
+  term_started=$(date +%s%N)
   kill -TERM "$DAEMON_PID"
   wait "$DAEMON_PID"
   status=$?
-  elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+  elapsed_ms=$((($(date +%s%N) - term_started) / 1000000))
   DAEMON_PID=
   expect_equal "SIGTERM with running and queued jobs: exit 0" "$status" "0"
   check "and within 3 s (took ${elapsed_ms} ms)" test "$elapsed_ms" -lt 3000
@@ -201,14 +201,16 @@ fi
 
 # The system bus policy, on a private bus configured like Debian's system bus
 # (deny by default) with systemd/org.kinora.Kinora1.conf included. Root
-# stands in for the kinora user (owning the name) here; a caller outside the
-# console and group kinora may read but not submit jobs.
+# stands in for the kinora user (owning the name) and for a member of group
+# kinora (may submit); nobody is a caller outside the console and the group.
+system_dir=$(mktemp -d /tmp/kinora-system-bus.XXXXXX)
+chmod 755 "$system_dir"
 cat > "$WORK/system-bus.conf" <<CONF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>system</type>
-  <listen>unix:path=$WORK/system_bus_socket</listen>
+  <listen>unix:path=$system_dir/system_bus_socket</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow user="*"/>
@@ -224,31 +226,63 @@ cat > "$WORK/system-bus.conf" <<CONF
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
   </policy>
-  <policy user="root"><allow own="org.kinora.Kinora1"/></policy>
   <include>$ROOT/systemd/org.kinora.Kinora1.conf</include>
+  <policy user="root">
+    <allow own="org.kinora.Kinora1"/>
+    <allow send_destination="org.kinora.Kinora1"/>
+  </policy>
 </busconfig>
 CONF
 system_bus_pid=$(dbus-daemon --config-file="$WORK/system-bus.conf" --fork --print-pid=1 2> "$WORK/system-bus.err")
-system_address="unix:path=$WORK/system_bus_socket"
-if [ -n "$system_bus_pid" ]; then
-  "$BUILD/kinorad" --address "$system_address" > "$WORK/kinorad-system.log" 2>&1 &
+system_address="unix:path=$system_dir/system_bus_socket"
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+# start_system_daemon ARGS...: kinorad on the private system bus; sets system_daemon.
+start_system_daemon() {
+  "$BUILD/kinorad" --address "$system_address" "$@" > "$WORK/kinorad-system.log" 2>&1 &
   system_daemon=$!
   for _ in $(seq 1 100); do
     gdbus call --address "$system_address" --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
-      --method org.kinora.Kinora1.Manager.Version > /dev/null 2>&1 && break
+      --method org.kinora.Kinora1.Manager.Version > /dev/null 2>&1 && return 0
     sleep 0.1
   done
-  expect_contains "system bus policy: anyone may call Version" "$(gdbus call --address "$system_address" \
+  return 1
+}
+stop_system_daemon() { kill "$system_daemon" 2> /dev/null; wait "$system_daemon" 2> /dev/null; }
+if [ -n "$system_bus_pid" ] && start_system_daemon --polkit; then
+  expect_contains "system bus policy: anyone may call Version" "$(as_nobody gdbus call --address "$system_address" \
     --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 --method org.kinora.Kinora1.Manager.Version 2>&1)" "0."
-  expect_contains "system bus policy: anyone may introspect" "$(gdbus introspect --address "$system_address" \
+  expect_contains "system bus policy: anyone may introspect" "$(as_nobody gdbus introspect --address "$system_address" \
     --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 2>&1)" "Storyboard("
-  denied=$(gdbus call --address "$system_address" --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
-    --method org.kinora.Kinora1.Manager.Generate test-scene x "{'detached': <true>}" 3 3> "$WORK/system-denied.mp4" 2>&1)
+  denied=$(as_nobody gdbus call --address "$system_address" --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
+    --method org.kinora.Kinora1.Manager.Generate test-scene x "{'detached': <true>}" 3 3> /dev/null 2>&1)
   expect_contains "system bus policy: a caller outside the console and group kinora cannot Generate" "$denied" \
     "org.freedesktop.DBus.Error.AccessDenied"
-  kill "$system_daemon" 2> /dev/null
-  wait "$system_daemon" 2> /dev/null
+  # Allowed by the bus, but polkit decides, and there is no polkit on this bus.
+  refused=$(gdbus call --address "$system_address" --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
+    --method org.kinora.Kinora1.Manager.Generate test-scene x "{'detached': <true>}" 3 3> "$WORK/polkit.mp4" 2>&1)
+  expect_contains "with --polkit and no polkit on the bus, Generate is NotAuthorized with the reason" "$refused" \
+    "org.kinora.Kinora1.Error.NotAuthorized: polkit could not decide (org.freedesktop.DBus.Error.ServiceUnknown"
+  expect_contains "ListPlugins needs no authorization" "$(gdbus call --address "$system_address" --dest org.kinora.Kinora1 \
+    --object-path /org/kinora/Kinora1 --method org.kinora.Kinora1.Manager.ListPlugins 2>&1)" "test-scene"
+  stop_system_daemon
+  if start_system_daemon --no-polkit; then
+    reply=$(gdbus call --address "$system_address" --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
+      --method org.kinora.Kinora1.Manager.Generate test-scene x "{'detached': <true>, 'duration': <0.5>}" 3 \
+      3> "$WORK/system.mp4" 2>&1)
+    job=$(printf '%s' "$reply" | sed -E "s/.*'(\/org[^']*)'.*/\1/")
+    for _ in $(seq 1 100); do
+      state=$(gdbus call --address "$system_address" --dest org.kinora.Kinora1 --object-path "$job" \
+        --method org.freedesktop.DBus.Properties.Get org.kinora.Kinora1.Job State 2>&1)
+      contains "$state" "done" && break
+      sleep 0.1
+    done
+    expect_contains "a member of group kinora generates over the system bus, file by descriptor" \
+      "$(gst-discoverer-1.0 "$WORK/system.mp4" 2>&1)" "Duration: 0:00:00.500000000"
+    stop_system_daemon
+  fi
   kill "$system_bus_pid" 2> /dev/null
 else
-  fail "a private bus with system-bus policy starts" "$(cat "$WORK/system-bus.err")"
+  fail "a private bus with system-bus policy and kinorad on it start" "$(cat "$WORK/system-bus.err" "$WORK/kinorad-system.log" 2>&1)"
+  stop_system_daemon
 fi
+rm -rf "$system_dir"
