@@ -31,7 +31,7 @@ enum Introspection {
         """
 
     /// The manager interface, documented. Errors (org.kinora.Kinora1.Error.*):
-    /// InvalidArgument, NotFound, LimitExceeded, Cancelled, WrongState, Failed.
+    /// InvalidArgument, NotFound, LimitExceeded, Cancelled, WrongState, NotAuthorized, Failed.
     static let managerInterface = """
           <!--
             org.kinora.Kinora1.Manager at /org/kinora/Kinora1.
@@ -45,6 +45,7 @@ enum Introspection {
               org.kinora.Kinora1.Error.LimitExceeded    a service limit (see Limits) would be exceeded
               org.kinora.Kinora1.Error.Cancelled        the job was cancelled
               org.kinora.Kinora1.Error.WrongState       the job's state does not allow this
+              org.kinora.Kinora1.Error.NotAuthorized    polkit refused the job (system bus: action org.kinora.Kinora1.generate)
               org.kinora.Kinora1.Error.Failed           the daemon could not set the job up
           -->
           <interface name="\(KinoraBusAPI.managerInterface)">
