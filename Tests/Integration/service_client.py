@@ -358,9 +358,11 @@ def load(clients, jobs_each, work):
     done = sum(1 for state, _ in results if state == "done")
     valid = sum(1 for state, path in results if state == "done" and looks_like_mp4(path))
     # Warm-up: the first fifth of the jobs (GStreamer's registry, the encoders' first
-    # allocations, libdbus buffers). After it the RSS must stay within 10 %.
+    # allocations, libdbus buffers, the finished jobs kept), the first half in a small
+    # run, where a fifth is too few jobs to fill those. After it RSS must stay within 10 %.
     after = rss_kib(pid)
-    warm = [rss for count, rss in samples if count >= total // 5] + [after]
+    warm_up = total // 5 if total >= 1000 else total // 2
+    warm = [rss for count, rss in samples if count >= warm_up] + [after]
     growth = (max(warm) - warm[0]) / warm[0] if warm[0] else 0
     print(f"# load: {clients} clients x {jobs_each} jobs = {total} in {elapsed:.1f} s ({total / elapsed:.2f} jobs/s); "
           f"{done} done, {valid} valid MP4s; RSS after warm-up {warm[0] if warm else 0} KiB, peak {max(warm) if warm else 0} KiB, "
