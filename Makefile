@@ -4,6 +4,8 @@
 #   make test     deps + build + swift test (XCTest) + the integration tests
 #   make demo     deps + build, kinorad on a private session bus, a clip through `kinora generate`
 #   make install  PREFIX=/usr/local DESTDIR= : an FHS tree that runs without the build folder
+#   make fuzz     random D-Bus arguments at kinorad for FUZZ_SECONDS (default 600)
+#   make load     LOAD_CLIENTS (20) clients x LOAD_JOBS (200) jobs; accounted for, RSS flat
 #   make bench    the engine against PyTorch/ONNX Runtime and raw sgemm, and the source
 #                 element against videotestsrc (release builds; installs its Python peers)
 #   make train    reproduce the embedded model (Training/, PyTorch in Training/.venv)
@@ -22,7 +24,7 @@ BUILD_DIR := .build/$(CONFIGURATION)
 # other Swift libraries of the build folder.
 GST_DEV_DIR := .build/gstreamer-1.0
 
-.PHONY: all deps build test unit-test integration-test training-test text-encoder demo install bench train clean
+.PHONY: all deps build test unit-test integration-test training-test text-encoder demo install bench train clean fuzz load
 
 all: build
 
@@ -50,6 +52,17 @@ integration-test:
 	Tests/Integration/run-all.sh $(BUILD_DIR)
 
 test: deps build unit-test integration-test training-test
+
+# The service tests with a long fuzz run and the full load run (not part of `make test`,
+# which runs 20 s of fuzzing and 4 x 25 jobs).
+FUZZ_SECONDS ?= 600
+LOAD_CLIENTS ?= 20
+LOAD_JOBS ?= 200
+fuzz: build
+	KINORA_TESTS=service FUZZ_SECONDS=$(FUZZ_SECONDS) Tests/Integration/run-all.sh $(BUILD_DIR)
+
+load: build
+	KINORA_TESTS=service LOAD_CLIENTS=$(LOAD_CLIENTS) LOAD_JOBS=$(LOAD_JOBS) Tests/Integration/run-all.sh $(BUILD_DIR)
 
 demo: deps build
 	scripts/demo.sh $(BUILD_DIR)

@@ -97,6 +97,8 @@ let package = Package(
         .testTarget(name: "KinoraHostTests", dependencies: ["KinoraHost", "KinoraPluginSDK", "CKinoraPluginABI"]),
         .testTarget(name: "KinoraGStreamerTests", dependencies: ["KinoraGStreamer", "KinoraHost", "CGStreamer"]),
         .testTarget(name: "KinoraDBusTests", dependencies: ["KinoraDBus", "KinoraProtocol", "KinoraPluginSDK"]),
+        // The daemon's queue and configuration, tested through @testable import of the executable.
+        .testTarget(name: "KinoradTests", dependencies: ["kinorad"]),
         .testTarget(name: "KinoraEngineTests", dependencies: ["KinoraEngine"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -17,7 +17,10 @@ install -d "$root/bin" "$root/libexec" "$root/lib/gstreamer-1.0" "$root/lib/kino
   "$root/lib/kinora/swift-runtime" "$root/include/kinora" "$root/lib/swift/kinora" \
   "$root/share/kinora/pipelines" "$root/share/kinora/models" \
   "$root/share/dbus-1/services" "$root/share/dbus-1/system.d" \
-  "$root/lib/systemd/user" "$root/lib/systemd/system"
+  "$root/lib/systemd/user" "$root/lib/systemd/system" \
+  "$root/share/dbus-1/system-services" "$root/share/dbus-1/interfaces" "$root/share/polkit-1/actions" \
+  "$root/share/man/man1" "$root/share/man/man8" "$root/share/bash-completion/completions" \
+  "$root/share/zsh/site-functions" "$root/share/fish/vendor_completions.d"
 
 install -m 0755 "$build/kinora" "$root/bin/kinora"
 install -m 0755 "$build/kinorad" "$root/libexec/kinorad"
@@ -47,10 +50,25 @@ Kinora's model weights are installed here, one folder per model (config.json,
 *.safetensors, MODEL.md). The walking skeleton ships none yet.
 TEXT
 
-substitute() { sed "s|@LIBEXECDIR@|$prefix/libexec|g" "$1" > "$2"; }
+substitute() { sed "s|@LIBEXECDIR@|$prefix/libexec|g; s|@DATADIR@|$prefix/share|g" "$1" > "$2"; }
 substitute "$here/systemd/org.kinora.Kinora1.service.in" "$root/share/dbus-1/services/org.kinora.Kinora1.service"
 substitute "$here/systemd/kinorad.service.in" "$root/lib/systemd/user/kinorad.service"
 substitute "$here/systemd/kinorad-system.service.in" "$root/lib/systemd/system/kinorad.service"
 install -m 0644 "$here/systemd/org.kinora.Kinora1.conf" "$root/share/dbus-1/system.d/org.kinora.Kinora1.conf"
+substitute "$here/systemd/org.kinora.Kinora1.system-service.in" \
+  "$root/share/dbus-1/system-services/org.kinora.Kinora1.service"
+install -m 0644 "$here/systemd/org.kinora.Kinora1.xml" "$root/share/dbus-1/interfaces/org.kinora.Kinora1.xml"
+install -m 0644 "$here/systemd/org.kinora.Kinora1.policy" "$root/share/polkit-1/actions/org.kinora.Kinora1.policy"
+# The configuration file with every default, commented out; an existing one is kept.
+# /etc for PREFIX=/usr (where kinorad looks by default), else <prefix>/etc as autotools
+# does, so a trial install never touches /etc (point kinorad at it with --config).
+if [ "$prefix" = /usr ]; then default_sysconfdir=/etc; else default_sysconfdir=$prefix/etc; fi
+sysconfdir=${SYSCONFDIR:-$default_sysconfdir}
+install -d "$destdir$sysconfdir/kinora"
+[ -e "$destdir$sysconfdir/kinora/kinorad.conf" ] || \
+  install -m 0644 "$here/systemd/kinorad.conf" "$destdir$sysconfdir/kinora/kinorad.conf"
+
+# Manual pages and shell completions, made from the same definitions as --help.
+"$here/scripts/generate-docs.sh" "$build" "$root/share"
 
 echo "installed Kinora into $root"

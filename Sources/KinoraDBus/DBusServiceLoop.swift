@@ -64,6 +64,13 @@ public final class DBusServiceLoop: @unchecked Sendable {
         dbus_connection_flush(connection.raw)
     }
 
+    /// Runs what other threads posted and flushes, without waiting for the bus:
+    /// for shutdown, after `run` returned, while the last jobs finish.
+    public func runPending() {
+        runPosted()
+        dbus_connection_flush(connection.raw)
+    }
+
     private func wake() {
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)

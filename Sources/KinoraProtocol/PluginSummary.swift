@@ -12,7 +12,7 @@ public struct PluginSummary: Sendable, Equatable {
     /// The plugin's own parameters.
     public var parameters: [ParameterSpec]
     /// The job options (width, height, fps, duration) with this plugin's
-    /// ranges; empty for kinds `Generate` does not run on their own.
+    /// ranges (for video-to-video plugins the input decides the duration).
     public var jobOptions: [ParameterSpec]
 
     public init(manifest: PluginManifest) {
@@ -23,7 +23,7 @@ public struct PluginSummary: Sendable, Equatable {
         self.kind = manifest.kind.description
         self.licence = manifest.licence
         self.parameters = manifest.parameters
-        self.jobOptions = manifest.kind == .source ? StandardParameters.jobOptions(for: manifest) : []
+        self.jobOptions = StandardParameters.jobOptions(for: manifest)
     }
 
     /// Everything `kinora generate --param` and `Generate`'s options accept.

@@ -1,174 +1,221 @@
 import ArgumentParser
-import Dispatch
 import KinoraDBus
 import KinoraPluginSDK
-import KinoraProtocol
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
+
+/// Notes every job command's --help shares.
+enum JobHelp {
+    static let common = """
+        kinora opens the files itself and passes open descriptors to kinorad; the daemon never opens a \
+        path. It encodes into a private temporary file and copies it to FILE only when the job succeeded: \
+        after a failure or a cancel, FILE is removed and nothing half-written is left.
+
+        Parameters are checked here and again by the daemon against the plugin's schema (see \
+        `kinora plugins`); an unknown name, a wrong type or a value out of range exits with status 64 \
+        and names the parameter and its allowed range.
+
+        On a terminal a progress bar is drawn on stderr; Ctrl-C cancels the job, and so does kinora \
+        exiting any other way (the daemon cancels jobs whose caller left the bus) unless --no-wait \
+        started it detached.
+        """
+}
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate a video clip from a prompt and write it to a file (H.264 in MP4).",
         discussion: """
-            kinora opens FILE itself and passes the open descriptor to kinorad. The daemon encodes into a \
-            private temporary file and copies it to FILE only when the job succeeded: after a failure or \
-            a cancel, FILE is removed and nothing half-written is left.
-
-            Parameters are checked here and again by the daemon against the plugin's schema (see \
-            `kinora plugins`); an unknown name, a wrong type or a value out of range exits with status 64 \
-            and names the parameter and its allowed range.
-
-            On a terminal a progress bar is drawn on stderr; Ctrl-C cancels the job.
+            \(JobHelp.common)
 
             EXAMPLES
               kinora generate "a red ball bouncing" -o ball.mp4
               kinora generate test -o t.mp4 --param duration=4 --param speed=8
               kinora generate "test" -o t.mp4 --json
+              kinora generate "test" -o t.mp4 --no-wait      # prints the job path
             """)
-
-    @OptionGroup var bus: BusOptions
 
     @Argument(help: "What the video should show.")
     var prompt: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write (created or truncated).", valueName: "file"))
-    var output: String
-
-    @Option(
-        help: ArgumentHelp(
-            "The plugin to run (default: text-to-video when loaded, else the first source plugin).",
-            valueName: "id"))
-    var plugin: String?
-
-    @Option(
-        name: .customLong("param"),
-        help: ArgumentHelp(
-            "Set a parameter or job option (width, height, fps, duration); repeatable.", valueName: "name=value"))
-    var parameters: [String] = []
-
-    @Flag(help: "Print progress and the result as JSON lines on stdout, and no progress bar.")
-    var json = false
+    @OptionGroup var job: JobCommandOptions
 
     func run() throws {
-        let client = try DaemonClient.connect(bus)
-        let plugins = try client.listPlugins()
-        let chosen = try choosePlugin(from: plugins)
-        let options = try parseParameters(for: chosen)
-        let descriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            Terminal.error("cannot create \(output): \(String(cString: strerror(errno)))")
-            throw ExitStatus.cannotCreate
-        }
-        var job: String
-        do {
-            job = try startJob(client, plugin: chosen.id, options: options, output: descriptor)
-        } catch {
-            close(descriptor)
-            unlink(output)
-            throw error
-        }
-        // kinorad holds its own copy of the descriptor now.
-        close(descriptor)
-        let outcome = JobWatcher(client: client, job: job, json: json).wait()
-        switch outcome.state {
-        case .succeeded:
-            if json {
-                Terminal.standardOutput(
-                    JSON.object([
-                        ("event", JSON.string("finished")), ("job", JSON.string(job)), ("state", JSON.string("succeeded")),
-                        ("output", JSON.string(output)),
-                    ]) + "\n")
-            } else {
-                Terminal.standardOutput(output + "\n")
+        try JobSubmission(options: job, method: "Generate", kind: .source, preferredPlugin: "text-to-video")
+            .run(label: "generating") { plugin, options, output in
+                [.string(plugin), .string(prompt), options, .fileDescriptor(output)]
             }
-        default:
-            unlink(output)
-            if json {
-                Terminal.standardOutput(
-                    JSON.object([
-                        ("event", JSON.string("finished")), ("job", JSON.string(job)),
-                        ("state", JSON.string(outcome.state.rawValue)), ("error", JSON.string(outcome.error)),
-                    ]) + "\n")
-            } else {
-                Terminal.error("job \(outcome.state.rawValue): \(outcome.error)")
+    }
+}
+
+/// Animate, Extend and Restyle: an input file, a plugin, an output.
+struct TransformCommand {
+    static func run(
+        job: JobCommandOptions, method: String, kind: ElementKind, preferred: String, label: String, prompt: String,
+        input: String
+    ) throws {
+        let descriptor = try openInput(input)
+        defer { close(descriptor) }
+        try JobSubmission(options: job, method: method, kind: kind, preferredPlugin: preferred)
+            .run(label: label) { plugin, options, output in
+                [.string(plugin), .string(prompt), options, .fileDescriptor(descriptor), .fileDescriptor(output)]
             }
-            throw outcome.state == .cancelled ? ExitStatus.cancelled : ExitStatus.failed
+    }
+}
+
+struct AnimateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "animate",
+        abstract: "Bring a still image to life with an image-to-video plugin (H.264 in MP4).",
+        discussion: """
+            IMAGE may be any format GStreamer decodes (PNG, JPEG, ...).
+
+            \(JobHelp.common)
+
+            EXAMPLES
+              kinora animate photo.png -o alive.mp4 --prompt "the leaves move"
+              kinora animate still.png -o s.mp4 --plugin test-scroll --param duration=2
+            """)
+
+    @Argument(help: "The still image to animate.")
+    var image: String
+
+    @Option(help: "What should happen in the video.")
+    var prompt = ""
+
+    @OptionGroup var job: JobCommandOptions
+
+    func run() throws {
+        try TransformCommand.run(
+            job: job, method: "Animate", kind: .imageToVideo, preferred: "image-animation", label: "animating",
+            prompt: prompt, input: image)
+    }
+}
+
+struct ExtendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extend",
+        abstract: "Continue a video clip with a video-to-video plugin (H.264 in MP4).",
+        discussion: """
+            \(JobHelp.common)
+
+            EXAMPLE
+              kinora extend clip.mp4 -o longer.mp4 --prompt "the ball keeps rolling"
+            """)
+
+    @Argument(help: "The clip to continue.")
+    var video: String
+
+    @Option(help: "What should happen next.")
+    var prompt = ""
+
+    @OptionGroup var job: JobCommandOptions
+
+    func run() throws {
+        try TransformCommand.run(
+            job: job, method: "Extend", kind: .videoToVideo, preferred: "clip-extension", label: "extending",
+            prompt: prompt, input: video)
+    }
+}
+
+struct RestyleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restyle",
+        abstract: "Restyle a video clip under a style prompt with a video-to-video plugin (H.264 in MP4).",
+        discussion: """
+            \(JobHelp.common)
+
+            EXAMPLES
+              kinora restyle clip.mp4 -o painted.mp4 --prompt "watercolour"
+              kinora restyle clip.mp4 -o inverted.mp4 --plugin test-invert --param strength=0.5
+            """)
+
+    @Argument(help: "The clip to restyle.")
+    var video: String
+
+    @Option(help: "The style.")
+    var prompt = ""
+
+    @OptionGroup var job: JobCommandOptions
+
+    func run() throws {
+        try TransformCommand.run(
+            job: job, method: "Restyle", kind: .videoToVideo, preferred: "style-transfer", label: "restyling",
+            prompt: prompt, input: video)
+    }
+}
+
+struct StoryboardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "storyboard",
+        abstract: "Render shots (prompt, seconds, transition) as one continuous video (H.264 in MP4).",
+        discussion: """
+            Each --shot is SECONDS:PROMPT, or SECONDS:TRANSITION:PROMPT where TRANSITION is 'cut' (the default).
+
+            \(JobHelp.common)
+
+            EXAMPLE
+              kinora storyboard -o story.mp4 --shot "2:a red ball rolls in" --shot "3:cut:it stops by a blue box"
+            """)
+
+    @Option(name: .customLong("shot"), help: ArgumentHelp("A shot as SECONDS:[TRANSITION:]PROMPT; repeatable, in order.", valueName: "shot"))
+    var shots: [String] = []
+
+    @OptionGroup var job: JobCommandOptions
+
+    func validate() throws {
+        guard !shots.isEmpty else { throw ValidationError("give at least one --shot SECONDS:PROMPT") }
+        for shot in shots where Self.parse(shot) == nil {
+            throw ValidationError("--shot takes SECONDS:[TRANSITION:]PROMPT, not '\(shot)'")
         }
     }
 
-    private func choosePlugin(from plugins: [PluginSummary]) throws -> PluginSummary {
-        if let plugin {
-            guard let found = plugins.first(where: { $0.id == plugin }) else {
-                let known = plugins.map(\.id).joined(separator: ", ")
-                Terminal.error("no plugin '\(plugin)' is loaded (loaded: \(known.isEmpty ? "none" : known))")
-                throw ExitStatus.usage
-            }
-            return found
-        }
-        let sources = plugins.filter { $0.kind == ElementKind.source.description }
-        guard let found = sources.first(where: { $0.id == "text-to-video" }) ?? sources.first else {
-            Terminal.error("kinorad has no source plugin loaded")
-            throw ExitStatus.failed
-        }
-        return found
+    static func parse(_ text: String) -> DBusValue? {
+        let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2, let seconds = Double(parts[0]), seconds.isFinite else { return nil }
+        let (transition, prompt) = parts.count == 3 && ["cut", ""].contains(parts[1])
+            ? (parts[1], parts[2]) : ("cut", parts.dropFirst().joined(separator: ":"))
+        return .structure([.string(prompt), .double(seconds), .string(transition)])
     }
 
-    private func parseParameters(for plugin: PluginSummary) throws -> [(String, DBusValue)] {
-        guard let schema = plugin.optionSchema else {
-            Terminal.error("kinorad described plugin '\(plugin.id)' with a malformed schema")
-            throw ExitStatus.failed
-        }
-        var options: [(String, DBusValue)] = []
-        for assignment in parameters {
-            guard let equals = assignment.firstIndex(of: "=") else {
-                Terminal.error("--param takes name=value, not '\(assignment)'")
-                throw ExitStatus.usage
+    func run() throws {
+        let values = shots.compactMap(Self.parse)
+        try JobSubmission(options: job, method: "Storyboard", kind: .source, preferredPlugin: "text-to-video")
+            .run(label: "storyboard") { plugin, options, output in
+                [.string(plugin), .array(elementSignature: "(sds)", values), options, .fileDescriptor(output)]
             }
-            let name = String(assignment[..<equals])
-            let text = String(assignment[assignment.index(after: equals)...])
-            do {
-                options.append((name, try schema.parse(name: name, text: text).busValue))
-            } catch {
-                Terminal.error(error.description)
-                throw ExitStatus.usage
-            }
-        }
-        return options
+    }
+}
+
+struct StreamCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream",
+        abstract: "Stream live video (H.264 in MPEG-TS) to a file or standard output as it is made.",
+        discussion: """
+            The stream runs at its own frame rate until Ctrl-C, `kinora cancel`, or --param duration=SECONDS \
+            (default and most: 600 s). `kinora prompt JOB TEXT` changes the prompt while it runs. With -o - \
+            the stream goes to standard output (pipe it into a player); then the job path is not printed.
+
+            EXAMPLES
+              kinora stream "a red ball" -o - | gst-play-1.0 fd://0
+              kinora stream "a red ball" -o live.ts --param duration=30
+            """)
+
+    @Argument(help: "What the stream should show.")
+    var prompt: String
+
+    @OptionGroup var job: JobCommandOptions
+
+    func validate() throws {
+        if job.output == "-" && job.json { throw ValidationError("--json and -o - both want standard output") }
     }
 
-    private func startJob(_ client: DaemonClient, plugin: String, options: [(String, DBusValue)], output: Int32) throws
-        -> String
-    {
-        // Subscribe before asking, so no change of the new job is missed.
-        try? client.connection.addMatch(
-            "type='signal',sender='\(KinoraBusAPI.busName)',interface='\(KinoraBusAPI.propertiesInterface)',member='PropertiesChanged'"
-        )
-        // And hear if kinorad goes away while the job runs.
-        try? client.connection.addMatch(
-            "type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='\(KinoraBusAPI.busName)'")
-        let call = DBusMessage.methodCall(
-            destination: KinoraBusAPI.busName, path: KinoraBusAPI.managerPath,
-            interface: KinoraBusAPI.managerInterface, member: "Generate")
-        call.append(.string(plugin), .string(prompt), .stringVariantDictionary(options), .fileDescriptor(output))
-        do {
-            let reply = try client.call(call)
-            guard case .objectPath(let path)? = reply.arguments().first else {
-                Terminal.error("kinorad answered Generate without a job path")
-                throw ExitStatus.failed
+    func run() throws {
+        try JobSubmission(options: job, method: "StartStream", kind: .source, preferredPlugin: "text-to-video")
+            .run(label: "streaming") { plugin, options, output in
+                [.string(plugin), .string(prompt), options, .fileDescriptor(output)]
             }
-            return path
-        } catch let error as DBusError {
-            Terminal.error("\(error.message) [\(error.name)]")
-            switch error.name {
-            case KinoraBusError.invalidArgument, KinoraBusError.unknownPlugin: throw ExitStatus.usage
-            case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
-                throw ExitStatus.unavailable
-            default: throw ExitStatus.failed
-            }
-        }
     }
 }

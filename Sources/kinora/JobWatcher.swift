@@ -13,6 +13,7 @@ struct JobWatcher {
     let client: DaemonClient
     let job: String
     let json: Bool
+    var label = "generating"
 
     struct Outcome {
         let state: JobState
@@ -77,7 +78,7 @@ struct JobWatcher {
         if let text = properties["Error"]?.stringValue { error = text }
         guard let fraction = properties["Progress"]?.doubleValue, fraction != progress else { return }
         progress = fraction
-        if showBar { Terminal.progressBar(fraction, label: "generating") }
+        if showBar { Terminal.progressBar(fraction, label: label) }
         if json {
             Terminal.standardOutput(
                 JSON.object([

@@ -14,14 +14,19 @@ struct KinoraCommand: ParsableCommand {
               0   success
               1   the job failed (the daemon's message is printed)
               2   the job was cancelled (Ctrl-C cancels it)
-              64  usage error: unknown plugin or parameter, wrong type, out of range
+              64  usage error: unknown plugin, job or parameter, wrong type, out of range, a limit
+              66  an input file cannot be read
               69  kinorad cannot be reached on the bus
               73  the output file cannot be created
 
             ENVIRONMENT
               DBUS_SESSION_BUS_ADDRESS   the session bus kinora and kinorad meet on
             """,
-        subcommands: [PluginsCommand.self, GenerateCommand.self])
+        subcommands: [
+            GenerateCommand.self, AnimateCommand.self, ExtendCommand.self, RestyleCommand.self, StoryboardCommand.self,
+            StreamCommand.self, JobsCommand.self, CancelCommand.self, PromptCommand.self, PluginsCommand.self,
+            ModelsCommand.self,
+        ])
 }
 
 /// Which bus to find kinorad on.
@@ -39,5 +44,6 @@ enum ExitStatus {
     static let cancelled = ExitCode(2)
     static let usage = ExitCode(64)
     static let unavailable = ExitCode(69)
+    static let noInput = ExitCode(66)
     static let cannotCreate = ExitCode(73)
 }

@@ -37,14 +37,15 @@ struct OutputSpool: ~Copyable {
     var sinkLocation: String { "/proc/self/fd/\(descriptor)" }
 
     /// Copies the whole spool to `destination` (at its current offset).
-    func copy(to destination: Int32) throws(Failure) {
+    @discardableResult
+    func copy(to destination: Int32) throws(Failure) -> Int64 {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var offset: off_t = 0
         while true {
             let count = pread(descriptor, &buffer, buffer.count, offset)
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { throw Failure(description: "cannot read the spool: \(String(cString: strerror(errno)))") }
-            if count == 0 { return }
+            if count == 0 { return Int64(offset) }
             var written = 0
             while written < count {
                 let result = buffer.withUnsafeBytes { bytes in

@@ -27,7 +27,7 @@ progress = [e["progress"] for e in events if e["event"] == "progress"]
 assert len(progress) >= 3, events
 assert progress == sorted(progress), progress
 assert progress[-1] == 1.0, progress
-assert events[-1]["event"] == "finished" and events[-1]["state"] == "succeeded", events[-1]
+assert events[-1]["event"] == "finished" and events[-1]["state"] == "done", events[-1]
 PY
   check "the clip decodes to the test scene" \
     gst-launch-1.0 -q filesrc location="$WORK/clip.mp4" ! qtdemux ! h264parse ! openh264dec ! videoconvert \
@@ -36,18 +36,18 @@ PY
     python3 "$HERE/check_frames.py" "$WORK/clip.rgb" --width 128 --height 96 --frames 12 --tolerance 40
 
   # The fd form through gdbus: the daemon writes to the descriptor it was given.
-  reply=$(manager_call Generate test-scene "via gdbus" "{'duration': <0.5>}" 3 3> "$WORK/fd.mp4" 2>&1)
+  reply=$(manager_call Generate test-scene "via gdbus" "{'duration': <0.5>, 'detached': <true>}" 3 3> "$WORK/fd.mp4" 2>&1)
   expect_match "Generate over D-Bus returns a job object path" "$reply" "objectpath '/org/kinora/Kinora1/jobs/[0-9]+'"
   job=$(printf '%s' "$reply" | sed -E "s/.*'(\/org[^']*)'.*/\1/")
-  state=$(wait_for_state "$job" "succeeded|failed|cancelled")
-  expect_contains "the job object reports State succeeded" "$state" "succeeded"
+  state=$(wait_for_state "$job" "done|failed|cancelled")
+  expect_contains "the job object reports State done" "$state" "done"
   expect_contains "the job object reports Progress 1.0" "$(job_property "$job" Progress 2>&1)" "1.0"
   expect_contains "the fd output is a 0.5 s MP4" "$(gst-discoverer-1.0 "$WORK/fd.mp4" 2>&1)" "Duration: 0:00:00.500000000"
 
   # Cancel mid-way: a slow job (100 ms a frame, 10 s of video), cancelled after progress shows.
   gdbus monitor --session --dest org.kinora.Kinora1 > "$WORK/monitor.log" 2>&1 &
   monitor=$!
-  reply=$(manager_call Generate test-scene "slow" "{'duration': <10.0>, 'fps': <10>, 'frame-delay': <100>}" 3 3> "$WORK/cancelled.mp4" 2>&1)
+  reply=$(manager_call Generate test-scene "slow" "{'detached': <true>, 'duration': <10.0>, 'fps': <10>, 'frame-delay': <100>}" 3 3> "$WORK/cancelled.mp4" 2>&1)
   job=$(printf '%s' "$reply" | sed -E "s/.*'(\/org[^']*)'.*/\1/")
   progress_seen=no
   for _ in $(seq 1 200); do
@@ -57,7 +57,7 @@ PY
   expect_equal "the slow job reports progress above 0 before finishing" "$progress_seen" "yes"
   check "Cancel() on the job object is accepted" gdbus call --session --dest org.kinora.Kinora1 \
     --object-path "$job" --method org.kinora.Kinora1.Job.Cancel
-  state=$(wait_for_state "$job" "cancelled|failed|succeeded")
+  state=$(wait_for_state "$job" "cancelled|failed|done")
   expect_contains "the cancelled job's State is cancelled" "$state" "cancelled"
   expect_equal "a cancelled job wrote nothing to the caller's fd" "$(stat -c %s "$WORK/cancelled.mp4")" "0"
   for _ in $(seq 1 100); do
@@ -84,7 +84,7 @@ PY
 
   # Invalid requests: named D-Bus errors, and the daemon keeps serving.
   error=$(manager_call Generate no-such-plugin x "{}" 3 3> "$WORK/bad.mp4" 2>&1)
-  expect_contains "unknown plugin: UnknownPlugin error naming it" "$error" "org.kinora.Kinora1.Error.UnknownPlugin: parameter 'plugin': no plugin 'no-such-plugin'"
+  expect_contains "unknown plugin: NotFound error naming it" "$error" "org.kinora.Kinora1.Error.NotFound: parameter 'plugin': no plugin 'no-such-plugin'"
   error=$(manager_call Generate test-invert x "{}" 3 3> "$WORK/bad.mp4" 2>&1)
   expect_contains "a filter plugin cannot Generate on its own" "$error" "parameter 'plugin': 'test-invert' is video-to-video, and Generate needs a source plugin"
   error=$(manager_call Generate test-scene x "{'speed': <'fast'>}" 3 3> "$WORK/bad.mp4" 2>&1)
@@ -131,15 +131,15 @@ fi
 
 # With one job slot, a second job waits as 'queued' and can be cancelled there.
 if start_daemon "$BUILD/kinorad" --max-jobs 1; then
-  slow="{'duration': <10.0>, 'fps': <10>, 'frame-delay': <100>}"
+  slow="{'detached': <true>, 'duration': <10.0>, 'fps': <10>, 'frame-delay': <100>}"
   first=$(manager_call Generate test-scene a "$slow" 3 3> "$WORK/first.mp4" 2>&1 | sed -E "s/.*'(\/org[^']*)'.*/\1/")
   expect_contains "with --max-jobs 1 the first job runs" "$(wait_for_state "$first" running)" "running"
   second=$(manager_call Generate test-scene b "$slow" 3 3> "$WORK/second.mp4" 2>&1 | sed -E "s/.*'(\/org[^']*)'.*/\1/")
   expect_contains "and the second waits as queued" "$(job_property "$second" State 2>&1)" "queued"
   gdbus call --session --dest org.kinora.Kinora1 --object-path "$second" --method org.kinora.Kinora1.Job.Cancel > /dev/null
   gdbus call --session --dest org.kinora.Kinora1 --object-path "$first" --method org.kinora.Kinora1.Job.Cancel > /dev/null
-  expect_contains "a queued job can be cancelled" "$(wait_for_state "$second" "cancelled|failed|succeeded")" "cancelled"
-  expect_contains "the running job is cancelled too" "$(wait_for_state "$first" "cancelled|failed|succeeded")" "cancelled"
+  expect_contains "a queued job can be cancelled" "$(wait_for_state "$second" "cancelled|failed|done")" "cancelled"
+  expect_contains "the running job is cancelled too" "$(wait_for_state "$first" "cancelled|failed|done")" "cancelled"
   expect_equal "neither wrote anything" "$(cat "$WORK/first.mp4" "$WORK/second.mp4" | wc -c)" "0"
   stop_daemon
 fi

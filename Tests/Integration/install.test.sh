@@ -12,11 +12,19 @@ check "install with PREFIX=/opt/kinora DESTDIR=stage" "$ROOT/scripts/install.sh"
 for file in bin/kinora libexec/kinorad lib/gstreamer-1.0/libgstkinora.so lib/kinora/plugins/libkinora-test-scene.so \
   lib/libKinoraPluginSDK.so include/kinora/kinora_plugin.h lib/swift/kinora/KinoraPluginSDK.swiftmodule \
   share/kinora/pipelines/generate-mp4.pipeline share/kinora/models share/dbus-1/services/org.kinora.Kinora1.service \
-  share/dbus-1/system.d/org.kinora.Kinora1.conf lib/systemd/user/kinorad.service lib/systemd/system/kinorad.service; do
+  share/dbus-1/system.d/org.kinora.Kinora1.conf lib/systemd/user/kinorad.service lib/systemd/system/kinorad.service \
+  share/dbus-1/system-services/org.kinora.Kinora1.service share/dbus-1/interfaces/org.kinora.Kinora1.xml \
+  share/polkit-1/actions/org.kinora.Kinora1.policy share/man/man1/kinora.1 share/man/man8/kinorad.8 \
+  share/bash-completion/completions/kinora share/zsh/site-functions/_kinora share/fish/vendor_completions.d/kinora.fish \
+  share/kinora/pipelines/job-animate.pipeline share/kinora/pipelines/job-storyboard.pipeline etc/kinora/kinorad.conf; do
   if [ -e "$WORK/stage/opt/kinora/$file" ]; then pass "installed $file"; else fail "installed $file"; fi
 done
 expect_contains "the D-Bus service file points at the installed kinorad" \
   "$(cat "$WORK/stage/opt/kinora/share/dbus-1/services/org.kinora.Kinora1.service")" "Exec=/opt/kinora/libexec/kinorad"
+expect_contains "the man page documents every kinora command" \
+  "$(man -l "$WORK/stage/opt/kinora/share/man/man1/kinora.1" 2> /dev/null || cat "$WORK/stage/opt/kinora/share/man/man1/kinora.1")" "storyboard"
+check "kinorad reads the installed configuration file" \
+  "$BUILD/kinorad" --config "$WORK/stage/opt/kinora/etc/kinora/kinorad.conf" --check-plugins
 
 check "install into a prefix to run from" "$ROOT/scripts/install.sh" "$BUILD" "$prefix"
 if command -v systemd-analyze > /dev/null; then

@@ -28,9 +28,12 @@ cleanup() {
 trap cleanup EXIT
 
 started=$(date +%s)
-for test_file in "$HERE"/gstreamer.test.sh "$HERE"/daemon.test.sh "$HERE"/plugins.test.sh "$HERE"/install.test.sh; do
+for test_file in "$HERE"/gstreamer.test.sh "$HERE"/daemon.test.sh "$HERE"/service.test.sh "$HERE"/plugins.test.sh \
+  "$HERE"/install.test.sh; do
   [ -f "$test_file" ] || continue
   name=$(basename "$test_file" .test.sh)
+  # KINORA_TESTS="service daemon" runs only those files (make fuzz, make load).
+  if [ -n "${KINORA_TESTS:-}" ] && [[ " $KINORA_TESTS " != *" $name "* ]]; then continue; fi
   echo "# $name"
   WORK="$WORK_ROOT/$name"
   mkdir -p "$WORK"
