@@ -43,6 +43,8 @@ final class ElementState: @unchecked Sendable {
         /// so frames added after the input continue its timeline.
         var inputEnd: GstClockTime = 0
         var inputFrameDuration: GstClockTime = 0
+        /// Whether this stream's provenance tags went out.
+        var tagsSent = false
     }
 
     let classData: ElementClassData

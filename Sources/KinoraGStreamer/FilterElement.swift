@@ -57,6 +57,7 @@ enum FilterElement {
         let state = state(raw)
         guard state.prepare(element: raw.assumingMemoryBound(to: GstElement.self)) else { return 0 }
         state.stream.frameIndex = 0
+        state.stream.tagsSent = false
         state.settings.withLock { $0.started = true }
         return 1
     }

@@ -97,8 +97,20 @@ struct FilterProduction {
             buffer.pointee.offset = inputs[index].pointee.offset
             buffer.pointee.offset_end = inputs[index].pointee.offset_end
         }
+        sendTagsOnce()
         state.stream.readyOutputs += made
         return GST_FLOW_OK
+    }
+
+    /// Provenance tags, before the first frame the plugin made.
+    private func sendTagsOnce() {
+        guard !state.stream.tagsSent, let sourcePad = state.sourcePad ?? srcPad() else { return }
+        state.stream.tagsSent = true
+        ProvenanceTags.push(on: sourcePad, state: state)
+    }
+
+    private func srcPad() -> UnsafeMutablePointer<GstPad>? {
+        UnsafeMutableRawPointer(element).assumingMemoryBound(to: GstBaseTransform.self).pointee.srcpad
     }
 
     /// Asks the plugin for frames after the input; returns how many it made.
@@ -112,6 +124,7 @@ struct FilterProduction {
             buffer.pointee.duration = duration
             state.stream.inputEnd += duration
         }
+        if !made.isEmpty { sendTagsOnce() }
         state.stream.readyOutputs += made
         return (made.count, GST_FLOW_OK)
     }

@@ -69,6 +69,7 @@ enum SourceElement {
         let state = state(raw)
         guard state.prepare(element: element(raw)) else { return 0 }
         state.stream.frameIndex = 0
+        state.stream.tagsSent = false
         state.stream.queuedCount = 0
         state.stream.queuedNext = 0
         state.settings.withLock { $0.started = true }

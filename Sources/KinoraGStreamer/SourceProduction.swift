@@ -37,6 +37,11 @@ struct SourceProduction {
             return GST_FLOW_ERROR
         }
         FrameConversion.stamp(buffer, frame: state.stream.frameIndex, info: state.stream.outputInfo)
+        if !state.stream.tagsSent, let tags = ProvenanceTags.event(for: state) {
+            // Through GstBaseSrc, which sends it after the segment, before this frame.
+            state.stream.tagsSent = true
+            _ = gst_element_send_event(element, tags)
+        }
         state.stream.queuedNext += 1
         state.stream.frameIndex += 1
         output.pointee = buffer
