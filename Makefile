@@ -54,7 +54,7 @@ test: deps build unit-test integration-test training-test
 demo: deps build
 	scripts/demo.sh $(BUILD_DIR)
 
-install: build
+install: build text-encoder
 	scripts/install.sh $(BUILD_DIR) $(PREFIX) $(DESTDIR)
 
 # The element against videotestsrc, in release (not part of `make test`).

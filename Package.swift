@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "KinoraHostTests", dependencies: ["KinoraHost", "KinoraPluginSDK", "CKinoraPluginABI"]),
         .testTarget(name: "KinoraGStreamerTests", dependencies: ["KinoraGStreamer", "KinoraHost", "CGStreamer"]),
         .testTarget(name: "KinoraDBusTests", dependencies: ["KinoraDBus", "KinoraProtocol", "KinoraPluginSDK"]),
-        .testTarget(name: "KinoraGenerationTests", dependencies: ["KinoraGeneration", "KinoraEngine"]),
+        .testTarget(name: "KinoraGenerationTests", dependencies: ["KinoraGeneration", "KinoraEngine", "KinoraHost", "KinoraPluginSDK"]),
         .testTarget(name: "KinoraEngineTests", dependencies: ["KinoraEngine"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
