@@ -38,6 +38,12 @@ enum FilterElement {
         transformClass.pointee.sink_event = sinkEvent
     }
 
+    /// Whether the element has a duration to add after its input (clip extension).
+    private static func addsFramesAfterInput(_ state: ElementState) -> Bool {
+        guard case .double(let seconds)? = state.settings.withLock({ $0.values[StandardParameters.duration.name] }) else { return false }
+        return seconds > 0
+    }
+
     /// The parent class's sink_event, which forwards events downstream.
     private static func parentSinkEvent(
         _ transform: UnsafeMutablePointer<GstBaseTransform>, _ event: UnsafeMutablePointer<GstEvent>
@@ -126,6 +132,20 @@ enum FilterElement {
                 }
             case GST_EVENT_FLUSH_STOP:
                 state.releaseQueuedBuffers()
+            case GST_EVENT_SEGMENT where addsFramesAfterInput(state):
+                // The input's segment ends where the input ends (qtdemux sets its stop);
+                // frames added after it would be clipped downstream, so the stop opens up.
+                var segment: UnsafePointer<GstSegment>? = nil
+                gst_event_parse_segment(event, &segment)
+                guard let segment, let open = gst_segment_copy(segment) else { break }
+                defer { gst_segment_free(open) }
+                open.pointee.stop = GLibConstants.clockTimeNone
+                open.pointee.duration = GLibConstants.clockTimeNone
+                if let replaced = gst_event_new_segment(open) {
+                    gst_event_set_seqnum(replaced, gst_event_get_seqnum(event))
+                    gst_mini_object_unref(UnsafeMutableRawPointer(event).assumingMemoryBound(to: GstMiniObject.self))
+                    return parentSinkEvent(transform, replaced)
+                }
             default:
                 break
             }
