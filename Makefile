@@ -22,6 +22,10 @@ BUILD_DIR := .build/$(CONFIGURATION)
 # other Swift libraries of the build folder.
 GST_DEV_DIR := .build/gstreamer-1.0
 
+# make eval-elements: the four elements' output read back by the shapes world's evaluator
+# (Tests/Evaluation/eval_elements.py; floors set there once the shipped weights exist).
+.PHONY: eval-elements
+
 .PHONY: all deps build test unit-test integration-test training-test text-encoder demo install bench train clean
 
 all: build
@@ -53,6 +57,10 @@ test: deps build unit-test integration-test training-test
 
 demo: deps build
 	scripts/demo.sh $(BUILD_DIR)
+
+eval-elements: build text-encoder
+	scripts/python-test-deps.sh
+	python3 Tests/Evaluation/eval_elements.py
 
 install: build text-encoder
 	scripts/install.sh $(BUILD_DIR) $(PREFIX) $(DESTDIR)
