@@ -69,6 +69,7 @@ install: build text-encoder
 bench: deps text-encoder
 	Benchmarks/engine/run.sh
 	scripts/bench-element.sh
+	scripts/bench-diffusion.sh
 
 # Reproduce the embedded model from scratch, or resume a run (see Models/*/MODEL.md).
 train:
