@@ -121,7 +121,7 @@ stop_private_bus
 start_private_bus
 if start_daemon "$prefix/libexec/kinorad"; then
   check "installed kinora generates with test-scene through installed kinorad" \
-    "$prefix/bin/kinora" generate "installed" -o "$WORK/installed.mp4" --param duration=0.5
+    "$prefix/bin/kinora" generate "installed" -o "$WORK/installed.mp4" --plugin test-scene --param duration=0.5
   expect_contains "that clip is a 0.5 s MP4" "$(gst-discoverer-1.0 "$WORK/installed.mp4" 2>&1)" "Duration: 0:00:00.500000000"
   check "installed kinora generates with the out-of-tree plugin" \
     "$prefix/bin/kinora" generate "fill" -o "$WORK/fill.mp4" --plugin out-of-tree-fill --param colour=0x00ff00 --param duration=1
