@@ -24,7 +24,9 @@ BUILD_DIR := .build/$(CONFIGURATION)
 # other Swift libraries of the build folder.
 GST_DEV_DIR := .build/gstreamer-1.0
 
-.PHONY: all deps build test unit-test integration-test training-test text-encoder demo install bench train clean fuzz load
+# make eval-elements: the four elements' output read back by the shapes world's evaluator
+# (Tests/Evaluation/eval_elements.py; floors set there once the shipped weights exist).
+.PHONY: all deps build test unit-test integration-test training-test text-encoder demo install bench train clean fuzz load eval-elements
 
 all: build
 
@@ -67,13 +69,18 @@ load: build
 demo: deps build
 	scripts/demo.sh $(BUILD_DIR)
 
-install: build
+eval-elements: build text-encoder
+	scripts/python-test-deps.sh
+	python3 Tests/Evaluation/eval_elements.py
+
+install: build text-encoder
 	scripts/install.sh $(BUILD_DIR) $(PREFIX) $(DESTDIR)
 
 # The element against videotestsrc, in release (not part of `make test`).
 bench: deps text-encoder
 	Benchmarks/engine/run.sh
 	scripts/bench-element.sh
+	scripts/bench-diffusion.sh
 
 # Reproduce the embedded model from scratch, or resume a run (see Models/*/MODEL.md).
 train:

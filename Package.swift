@@ -11,9 +11,9 @@ func rpath(_ relatives: String...) -> LinkerSetting {
 
 /// A built-in plugin: a target under Plugins/, built as its own library
 /// (product `kinora-<id>` → libkinora-<id>.so, installed in lib/kinora/plugins).
-func builtInPlugin(_ name: String, folder: String) -> Target {
+func builtInPlugin(_ name: String, folder: String, dependencies: [Target.Dependency] = []) -> Target {
     .target(
-        name: name, dependencies: ["KinoraPluginSDK"], path: "Plugins/\(folder)",
+        name: name, dependencies: ["KinoraPluginSDK"] + dependencies, path: "Plugins/\(folder)",
         linkerSettings: [rpath("../..", "../swift-runtime")])
 }
 
@@ -31,6 +31,10 @@ let package = Package(
         .library(name: "kinora-test-scene", type: .dynamic, targets: ["KinoraTestScene"]),
         .library(name: "kinora-test-invert", type: .dynamic, targets: ["KinoraTestInvert"]),
         .library(name: "kinora-test-scroll", type: .dynamic, targets: ["KinoraTestScroll"]),
+        .library(name: "kinora-text-to-video", type: .dynamic, targets: ["KinoraTextToVideo"]),
+        .library(name: "kinora-image-animation", type: .dynamic, targets: ["KinoraImageAnimation"]),
+        .library(name: "kinora-clip-extension", type: .dynamic, targets: ["KinoraClipExtension"]),
+        .library(name: "kinora-style-transfer", type: .dynamic, targets: ["KinoraStyleTransfer"]),
         // The diffusion engine, and its benchmark against PyTorch (make bench).
         .library(name: "KinoraEngine", targets: ["KinoraEngine"]),
         .executable(name: "kinora-bench-engine", targets: ["kinora-bench-engine"]),
@@ -93,12 +97,23 @@ let package = Package(
         builtInPlugin("KinoraTestInvert", folder: "TestInvert"),
         builtInPlugin("KinoraTestScroll", folder: "TestScroll"),
 
+        // The generation core the four diffusion plugins share (chunks, model cache, frames),
+        // optimised like the engine: its per-pixel loops crawl at -Onone.
+        .target(
+            name: "KinoraGeneration", dependencies: ["KinoraEngine", "KinoraPluginSDK"],
+            swiftSettings: [.unsafeFlags(["-O"])]),
+        builtInPlugin("KinoraTextToVideo", folder: "TextToVideo", dependencies: ["KinoraGeneration"]),
+        builtInPlugin("KinoraImageAnimation", folder: "ImageAnimation", dependencies: ["KinoraGeneration"]),
+        builtInPlugin("KinoraClipExtension", folder: "ClipExtension", dependencies: ["KinoraGeneration"]),
+        builtInPlugin("KinoraStyleTransfer", folder: "StyleTransfer", dependencies: ["KinoraGeneration"]),
+
         .testTarget(name: "KinoraPluginSDKTests", dependencies: ["KinoraPluginSDK", "CKinoraPluginABI"]),
         .testTarget(name: "KinoraHostTests", dependencies: ["KinoraHost", "KinoraPluginSDK", "CKinoraPluginABI"]),
         .testTarget(name: "KinoraGStreamerTests", dependencies: ["KinoraGStreamer", "KinoraHost", "CGStreamer"]),
         .testTarget(name: "KinoraDBusTests", dependencies: ["KinoraDBus", "KinoraProtocol", "KinoraPluginSDK"]),
         // The daemon's queue and configuration, tested through @testable import of the executable.
         .testTarget(name: "KinoradTests", dependencies: ["kinorad"]),
+        .testTarget(name: "KinoraGenerationTests", dependencies: ["KinoraGeneration", "KinoraEngine", "KinoraHost", "KinoraPluginSDK"]),
         .testTarget(name: "KinoraEngineTests", dependencies: ["KinoraEngine"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

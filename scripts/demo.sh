@@ -24,10 +24,11 @@ for _ in $(seq 1 100); do
 done
 echo "demo: plugins kinorad loaded:"
 "$build/kinora" plugins
-# Until a text-to-video plugin exists the demo runs the procedural test scene.
-echo "demo: generating a 3-second clip with the test-scene plugin (not diffusion)"
-"$build/kinora" generate "a yellow square crossing a blue night" -o "$clip" \
-  --plugin test-scene --param duration=3 --param speed=6 > /dev/null
+# Text to video with the embedded model (kinora-shapes-v1, found by name in the model search
+# path: the source tree's Models/, or $KINORA_MODEL_PATH).
+echo "demo: generating a 4-second clip with the text-to-video plugin (diffusion, kinora-shapes-v1)"
+"$build/kinora" generate "a yellow square moving right on a blue background" -o "$clip" \
+  --plugin text-to-video --param duration=4 --param seed=1 --param width=256 --param height=256 > /dev/null
 echo "demo: what gst-discoverer-1.0 says:"
 gst-discoverer-1.0 "$clip" | grep -E "Duration|video #|Width|Height|Frame rate" | sed 's/^ */  /'
 echo "demo: wrote $clip"

@@ -47,8 +47,22 @@ done
 install -m 0644 "$here"/Pipelines/*.pipeline "$root/share/kinora/pipelines/"
 cat > "$root/share/kinora/models/README" <<'TEXT'
 Kinora's model weights are installed here, one folder per model (config.json,
-*.safetensors, MODEL.md). The walking skeleton ships none yet.
+*.safetensors, MODEL.md); plugins find them by name (kinora-shapes-v1).
 TEXT
+# The embedded model(s) from the source tree's Models/.
+for model in "$here"/Models/*/; do
+  [ -f "$model/config.json" ] || continue
+  install -d "$root/share/kinora/models/$(basename "$model")"
+  install -m 0644 "$model"/* "$root/share/kinora/models/$(basename "$model")/"
+done
+# The text encoder, beside the models: plugins look for <models>/../text-encoder/.
+encoder="$here/.cache/text-encoder/all-MiniLM-L6-v2"
+if [ -f "$encoder/model.safetensors" ]; then
+  install -d "$root/share/kinora/text-encoder/all-MiniLM-L6-v2"
+  install -m 0644 "$encoder"/* "$root/share/kinora/text-encoder/all-MiniLM-L6-v2/"
+else
+  echo "install: no text encoder in $encoder (run make text-encoder); the diffusion plugins will not start" >&2
+fi
 
 substitute() { sed "s|@LIBEXECDIR@|$prefix/libexec|g; s|@DATADIR@|$prefix/share|g" "$1" > "$2"; }
 substitute "$here/systemd/org.kinora.Kinora1.service.in" "$root/share/dbus-1/services/org.kinora.Kinora1.service"

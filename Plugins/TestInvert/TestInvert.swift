@@ -36,6 +36,10 @@ public struct TestInvert: KinoraPlugin {
     }
 
     public mutating func produce(into block: FrameBlock, context: borrowing ProduceContext) throws(PluginError) {
+        if block.isEndOfInput {  // a filter adds nothing after its input
+            block.finish(frameCount: 0)
+            return
+        }
         guard block.inputCount >= block.frameCount else {
             throw .invalidArgument("test-invert needs one input frame per output frame, got \(block.inputCount)")
         }

@@ -58,6 +58,7 @@ enum AnimateElement {
             if transition == GST_STATE_CHANGE_READY_TO_PAUSED {
                 guard state.prepare(element: element) else { return GST_STATE_CHANGE_FAILURE }
                 state.stream.frameIndex = 0
+                state.stream.tagsSent = false
                 state.stream.imageReceived = false
                 state.settings.withLock { $0.started = true }
             }

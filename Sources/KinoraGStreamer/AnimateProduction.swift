@@ -88,6 +88,10 @@ struct AnimateProduction {
                     }
                     guard let frame = made else { return GST_FLOW_ERROR }
                     FrameConversion.stamp(frame, frame: state.stream.frameIndex, info: state.stream.outputInfo)
+                    if !state.stream.tagsSent {
+                        state.stream.tagsSent = true
+                        ProvenanceTags.push(on: sourcePad, state: state)
+                    }
                     state.stream.frameIndex += 1
                     let flow = gst_pad_push(sourcePad, frame)
                     guard flow == GST_FLOW_OK else { return flow }

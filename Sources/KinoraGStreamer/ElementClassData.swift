@@ -16,13 +16,14 @@ final class ElementClassData {
         self.properties = Self.standardProperties(for: plugin.manifest.kind) + plugin.schema.parameters
     }
 
-    /// A source has a prompt, a duration and a live mode; an image animator a
-    /// prompt and a duration; a video filter only a prompt.
+    /// A source has a prompt, a duration and a live mode; an image animator and a
+    /// video filter a prompt and a duration (for a filter: how long to continue
+    /// after its input ends, for plugins that extend clips; others ignore it).
     static func standardProperties(for kind: ElementKind) -> [ParameterSpec] {
         switch kind {
         case .source: StandardParameters.elementProperties
         case .imageToVideo: [StandardParameters.prompt, StandardParameters.duration]
-        case .videoToVideo: [StandardParameters.prompt]
+        case .videoToVideo: [StandardParameters.prompt, StandardParameters.duration]
         }
     }
 

@@ -46,8 +46,15 @@ enum ElementMessages {
     }
 
     /// A plugin's log line, into GStreamer's debug log under the `kinora`
-    /// category (GST_DEBUG=kinora:5 shows them all).
+    /// category (GST_DEBUG=kinora:5 shows them all). Warnings also go on the
+    /// bus as warning messages, for applications to show (a prompt far
+    /// outside the model's world, say).
     static func log(_ element: UnsafeMutablePointer<GstElement>, level: LogLevel, message: String) {
+        if level == .warning {
+            gst_element_message_full(
+                element, GST_MESSAGE_WARNING, gst_library_error_quark(), Int32(GST_LIBRARY_ERROR_SETTINGS.rawValue),
+                g_strdup(message), nil, #fileID, #function, Int32(#line))
+        }
         let gstLevel: GstDebugLevel
         switch level {
         case .debug: gstLevel = GST_LEVEL_DEBUG

@@ -35,6 +35,16 @@ final class ElementState: @unchecked Sendable {
         /// Image-to-video: the still every block is made from.
         var image: [UInt8] = []
         var imageReceived = false
+        /// Video-to-video: incoming frames waiting for a full block (owned references).
+        var pendingInputs: [UnsafeMutablePointer<GstBuffer>] = []
+        /// Video-to-video: frames made and not yet handed to GstBaseTransform.
+        var readyOutputs: [UnsafeMutablePointer<GstBuffer>] = []
+        /// Video-to-video: where the last input frame ended, and how long one lasted,
+        /// so frames added after the input continue its timeline.
+        var inputEnd: GstClockTime = 0
+        var inputFrameDuration: GstClockTime = 0
+        /// Whether this stream's provenance tags went out.
+        var tagsSent = false
     }
 
     let classData: ElementClassData
@@ -125,6 +135,15 @@ final class ElementState: @unchecked Sendable {
 
     func cancelRunningInstance() {
         running.withLock { $0?.cancel() }
+    }
+
+    /// Drops frames a video-to-video element holds (on flush and stop).
+    func releaseQueuedBuffers() {
+        for buffer in stream.pendingInputs + stream.readyOutputs {
+            gst_mini_object_unref(UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: GstMiniObject.self))
+        }
+        stream.pendingInputs = []
+        stream.readyOutputs = []
     }
 
     func releaseConverter() {

@@ -5,9 +5,11 @@ import KinoraHost
 import KinoraPluginSDK
 
 /// The GObject type of a video-to-video Kinora element: a GstBaseTransform
-/// subclass, one type per plugin. Each incoming RGB frame is handed to the
-/// plugin as input and the frame it makes goes out with the same timestamps.
-/// Caps are RGB on both pads at the same size; put videoconvert around it.
+/// subclass, one type per plugin. Incoming RGB frames are gathered into
+/// blocks of the plugin's preferred size (a diffusion chunk), each made frame
+/// goes out with its input's timestamps, and at end of stream the plugin may
+/// add frames after the input (`FilterProduction`). Caps are RGB on both pads
+/// at the same size; put videoconvert around it.
 enum FilterElement {
     static let shape = ElementTypeShape(
         parentType: { gst_base_transform_get_type() }, parentInstanceSize: MemoryLayout<GstBaseTransform>.stride,
@@ -31,7 +33,23 @@ enum FilterElement {
         transformClass.pointee.start = start
         transformClass.pointee.stop = stop
         transformClass.pointee.set_caps = setCaps
-        transformClass.pointee.transform = transform
+        transformClass.pointee.submit_input_buffer = submitInputFrame
+        transformClass.pointee.generate_output = generateOutput
+        transformClass.pointee.sink_event = sinkEvent
+    }
+
+    /// Whether the element has a duration to add after its input (clip extension).
+    private static func addsFramesAfterInput(_ state: ElementState) -> Bool {
+        guard case .double(let seconds)? = state.settings.withLock({ $0.values[StandardParameters.duration.name] }) else { return false }
+        return seconds > 0
+    }
+
+    /// The parent class's sink_event, which forwards events downstream.
+    private static func parentSinkEvent(
+        _ transform: UnsafeMutablePointer<GstBaseTransform>, _ event: UnsafeMutablePointer<GstEvent>
+    ) -> gboolean {
+        let parent = g_type_class_peek(gst_base_transform_get_type())?.assumingMemoryBound(to: GstBaseTransformClass.self)
+        return parent?.pointee.sink_event?(transform, event) ?? 0
     }
 
     private static let instanceInit: GInstanceInitFunc = { instance, gClass in
@@ -45,6 +63,7 @@ enum FilterElement {
         let state = state(raw)
         guard state.prepare(element: raw.assumingMemoryBound(to: GstElement.self)) else { return 0 }
         state.stream.frameIndex = 0
+        state.stream.tagsSent = false
         state.settings.withLock { $0.started = true }
         return 1
     }
@@ -59,6 +78,7 @@ enum FilterElement {
             $0.pending = [:]
         }
         state.stream.negotiated = false
+        state.releaseQueuedBuffers()
         return 1
     }
 
@@ -76,12 +96,59 @@ enum FilterElement {
                 }
             }
 
-    private static let transform:
-        @convention(c) (UnsafeMutablePointer<GstBaseTransform>?, UnsafeMutablePointer<GstBuffer>?, UnsafeMutablePointer<GstBuffer>?)
-            -> GstFlowReturn = { transform, input, output in
-                guard let transform, let input, let output else { return GST_FLOW_ERROR }
+    private static let submitInputFrame:
+        @convention(c) (UnsafeMutablePointer<GstBaseTransform>?, gboolean, UnsafeMutablePointer<GstBuffer>?) -> GstFlowReturn = {
+            transform, _, input in
+            guard let transform, let input else { return GST_FLOW_ERROR }
+            let raw = UnsafeMutableRawPointer(transform)
+            return FilterProduction(state: state(raw), element: raw.assumingMemoryBound(to: GstElement.self)).submit(input)
+        }
+
+    private static let generateOutput:
+        @convention(c) (UnsafeMutablePointer<GstBaseTransform>?, UnsafeMutablePointer<UnsafeMutablePointer<GstBuffer>?>?)
+            -> GstFlowReturn = { transform, output in
+                guard let transform, let output else { return GST_FLOW_ERROR }
                 let raw = UnsafeMutableRawPointer(transform)
-                return FilterProduction(state: state(raw), element: raw.assumingMemoryBound(to: GstElement.self))
-                    .transform(input, into: output)
+                return FilterProduction(state: state(raw), element: raw.assumingMemoryBound(to: GstElement.self)).nextOutput(output)
             }
+
+    /// End of stream drains the waiting block (and what the plugin adds after the input)
+    /// before EOS goes on; a flush drops waiting frames.
+    private static let sinkEvent:
+        @convention(c) (UnsafeMutablePointer<GstBaseTransform>?, UnsafeMutablePointer<GstEvent>?) -> gboolean = {
+            transform, event in
+            guard let transform, let event else { return 0 }
+            let raw = UnsafeMutableRawPointer(transform)
+            let state = state(raw)
+            switch event.pointee.type {
+            case GST_EVENT_EOS:
+                if let sourcePad = transform.pointee.srcpad {
+                    let flow = FilterProduction(state: state, element: raw.assumingMemoryBound(to: GstElement.self))
+                        .drain(sourcePad: sourcePad)
+                    if flow != GST_FLOW_OK && flow != GST_FLOW_EOS && flow != GST_FLOW_FLUSHING {
+                        gst_mini_object_unref(UnsafeMutableRawPointer(event).assumingMemoryBound(to: GstMiniObject.self))
+                        return 0
+                    }
+                }
+            case GST_EVENT_FLUSH_STOP:
+                state.releaseQueuedBuffers()
+            case GST_EVENT_SEGMENT where addsFramesAfterInput(state):
+                // The input's segment ends where the input ends (qtdemux sets its stop);
+                // frames added after it would be clipped downstream, so the stop opens up.
+                var segment: UnsafePointer<GstSegment>? = nil
+                gst_event_parse_segment(event, &segment)
+                guard let segment, let open = gst_segment_copy(segment) else { break }
+                defer { gst_segment_free(open) }
+                open.pointee.stop = GLibConstants.clockTimeNone
+                open.pointee.duration = GLibConstants.clockTimeNone
+                if let replaced = gst_event_new_segment(open) {
+                    gst_event_set_seqnum(replaced, gst_event_get_seqnum(event))
+                    gst_mini_object_unref(UnsafeMutableRawPointer(event).assumingMemoryBound(to: GstMiniObject.self))
+                    return parentSinkEvent(transform, replaced)
+                }
+            default:
+                break
+            }
+            return parentSinkEvent(transform, event)
+        }
 }

@@ -12,6 +12,8 @@ enum GLibConstants {
 
     /// GST_SECOND: nanoseconds in a second.
     static let second: GstClockTime = 1_000_000_000
+    /// GST_CLOCK_TIME_NONE.
+    static let clockTimeNone = GstClockTime.max
 
     /// GST_PARAM_MUTABLE_READY / _PLAYING: (1 << (G_PARAM_USER_SHIFT + 2 / + 4)).
     static let paramMutableReady = Int32(1 << (8 + 2))

@@ -36,6 +36,7 @@ enum SourceElement {
         baseClass.pointee.unlock = unlock
         baseClass.pointee.unlock_stop = unlockStop
         baseClass.pointee.get_times = getTimes
+        baseClass.pointee.query = query
         gClass.assumingMemoryBound(to: GstPushSrcClass.self).pointee.create = create
     }
 
@@ -69,6 +70,7 @@ enum SourceElement {
         let state = state(raw)
         guard state.prepare(element: element(raw)) else { return 0 }
         state.stream.frameIndex = 0
+        state.stream.tagsSent = false
         state.stream.queuedCount = 0
         state.stream.queuedNext = 0
         state.settings.withLock { $0.started = true }
@@ -105,6 +107,11 @@ enum SourceElement {
                 try FrameConversion.configure(&state.stream, caps: caps)
                 // A new size or rate needs a new instance.
                 state.running.withLock { $0 = nil }
+                if gst_base_src_is_live(base) != 0 {
+                    // The latency depends on the rate: the pipeline asks again.
+                    let object = UnsafeMutableRawPointer(base).assumingMemoryBound(to: GstObject.self)
+                    if let message = gst_message_new_latency(object) { gst_element_post_message(element(raw), message) }
+                }
                 return 1
             } catch {
                 ElementMessages.postError(
@@ -140,6 +147,25 @@ enum SourceElement {
             guard let base, let buffer, gst_base_src_is_live(base) != 0 else { return }
             start?.pointee = buffer.pointee.pts
             end?.pointee = buffer.pointee.pts &+ buffer.pointee.duration
+        }
+
+    /// A live source answers the latency query with one block (a diffusion chunk) at the
+    /// stream's rate: frames of a block are made together before the first is pushed, so a
+    /// sink must allow that long. Everything else goes to GstBaseSrc.
+    private static let query:
+        @convention(c) (UnsafeMutablePointer<GstBaseSrc>?, UnsafeMutablePointer<GstQuery>?) -> gboolean = { base, query in
+            guard let base, let query else { return 0 }
+            let parent = g_type_class_peek(gst_push_src_get_type())?.assumingMemoryBound(to: GstBaseSrcClass.self)
+            guard query.pointee.type == GST_QUERY_LATENCY, gst_base_src_is_live(base) != 0 else {
+                return parent?.pointee.query?(base, query) ?? 0
+            }
+            let state = state(UnsafeMutableRawPointer(base))
+            let info = state.stream.outputInfo
+            guard state.stream.negotiated, info.fps_n > 0, info.fps_d > 0 else { return parent?.pointee.query?(base, query) ?? 0 }
+            let frames = guint64(max(1, state.plugin.manifest.preferredBlockFrames))
+            let latency = gst_util_uint64_scale(frames * GLibConstants.second, guint64(info.fps_d), guint64(info.fps_n))
+            gst_query_set_latency(query, 1, latency, GLibConstants.clockTimeNone)
+            return 1
         }
 
     private static let create:

@@ -37,6 +37,18 @@ struct SourceProduction {
             return GST_FLOW_ERROR
         }
         FrameConversion.stamp(buffer, frame: state.stream.frameIndex, info: state.stream.outputInfo)
+        if !state.stream.tagsSent, let tags = ProvenanceTags.event(for: state) {
+            // Through GstBaseSrc's own send_event, which queues it to go after the segment,
+            // before this frame. Not gst_element_send_event: it takes the state lock, and a
+            // state change waiting for this streaming thread would deadlock with it.
+            state.stream.tagsSent = true
+            let elementClass = ObjectLayout.classOf(UnsafeMutableRawPointer(element))?.assumingMemoryBound(to: GstElementClass.self)
+            if let sendEvent = elementClass?.pointee.send_event {
+                _ = sendEvent(element, tags)
+            } else {
+                gst_mini_object_unref(UnsafeMutableRawPointer(tags).assumingMemoryBound(to: GstMiniObject.self))
+            }
+        }
         state.stream.queuedNext += 1
         state.stream.frameIndex += 1
         output.pointee = buffer

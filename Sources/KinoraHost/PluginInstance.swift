@@ -75,12 +75,13 @@ public final class PluginInstance: @unchecked Sendable {
     }
 
     /// Fills `frameCount` packed-RGB frames at `pixels`.
+    @discardableResult
     public func produce(
         firstFrame: UInt64, frameCount: Int, pixels: UnsafeMutablePointer<UInt8>, stride: Int, frameSize: Int,
         input: UnsafePointer<UInt8>? = nil, inputCount: Int = 0,
         progress: @escaping (Double) -> Void = { _ in },
         log: @escaping (LogLevel, String) -> Void = { _, _ in }
-    ) throws(PluginCallError) {
+    ) throws(PluginCallError) -> Int {
         var block = KinoraFrameBlock(
             first_frame: firstFrame, frame_count: UInt32(frameCount), stride: UInt32(stride),
             frame_size: frameSize, pixels: pixels, input: input, input_count: UInt32(inputCount))
@@ -102,6 +103,7 @@ public final class PluginInstance: @unchecked Sendable {
                 ?? Int32(KINORA_STATUS_FAILED.rawValue)
         }
         try check(status, error: error)
+        return Int(min(block.frame_count, UInt32(frameCount)))
     }
 
     /// Asks a running `produce` to stop; safe from any thread.

@@ -76,7 +76,7 @@ let produceThunk:
         guard let instance, let block else { return Int32(KINORA_STATUS_INVALID_ARGUMENT.rawValue) }
         let box = Unmanaged<InstanceBox>.fromOpaque(instance).takeUnretainedValue()
         do throws(PluginError) {
-            let frames = try FrameBlock(block.pointee, width: box.stream.width, height: box.stream.height)
+            let frames = try FrameBlock(block, width: box.stream.width, height: box.stream.height)
             let context = ProduceContext(callbacks: callbacks?.pointee, cancelFlag: box.cancelFlag)
             try context.checkCancellation()
             try box.instance.produce(into: frames, context: context)

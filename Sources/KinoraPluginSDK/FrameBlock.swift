@@ -17,10 +17,20 @@ public struct FrameBlock {
     private let frameSize: Int
     private let pixels: UnsafeMutablePointer<UInt8>
     private let input: UnsafePointer<UInt8>?
-    /// Number of input frames (image and video kinds), 0 for a source.
+    /// Number of input frames (image and video kinds), 0 for a source — and 0 for a
+    /// video-to-video plugin once its input has ended (see `isEndOfInput`).
     public let inputCount: Int
+    /// Where the host reads back how many frames were made (`finish(frameCount:)`).
+    private let raw: UnsafeMutablePointer<KinoraFrameBlock>
 
-    init(_ block: KinoraFrameBlock, width: Int, height: Int) throws(PluginError) {
+    /// For a video-to-video plugin: the input has ended and the host asks for frames to add
+    /// after it (clip extension continues the clip here). A plugin that adds nothing
+    /// reports `finish(frameCount: 0)`.
+    public var isEndOfInput: Bool { input == nil }
+
+    init(_ pointer: UnsafeMutablePointer<KinoraFrameBlock>, width: Int, height: Int) throws(PluginError) {
+        let block = pointer.pointee
+        raw = pointer
         guard let pixels = block.pixels else { throw .invalidArgument("frame block has no pixel memory") }
         guard Int(block.stride) >= width * 3, block.frame_size >= Int(block.stride) * height else {
             throw .invalidArgument("frame block of stride \(block.stride) is too small for \(width)x\(height)")
@@ -40,6 +50,13 @@ public struct FrameBlock {
     public func frame(_ index: Int) -> UnsafeMutableBufferPointer<UInt8> {
         precondition(index >= 0 && index < frameCount, "frame \(index) outside block of \(frameCount)")
         return UnsafeMutableBufferPointer(start: pixels + index * frameSize, count: frameSize)
+    }
+
+    /// Says that only the first `frameCount` frames of this block were made (an
+    /// end-of-input block that adds fewer frames, or none, which ends the stream). The
+    /// default is the whole block.
+    public func finish(frameCount made: Int) {
+        raw.pointee.frame_count = UInt32(max(0, min(made, frameCount)))
     }
 
     /// The bytes of input frame `index` (0 ..< inputCount), to read.

@@ -71,7 +71,7 @@ PY
   expect_contains "PropertiesChanged signalled the cancelled state" "$monitored" "'State': <'cancelled'>"
 
   # Ctrl-C on the CLI cancels its job and leaves no file.
-  "$kinora" generate "slow" -o "$WORK/interrupted.mp4" --param duration=10 --param frame-delay=100 --json \
+  "$kinora" generate "slow" -o "$WORK/interrupted.mp4" --plugin test-scene --param duration=10 --param frame-delay=100 --json \
     > "$WORK/interrupted.jsonl" 2>&1 &
   cli=$!
   # Interrupt once the job runs (its first progress line), as a person would.
@@ -103,14 +103,14 @@ PY
     --method org.kinora.Kinora1.Manager.Generate test-scene x 2>&1)
   expect_contains "a call with the wrong signature gets InvalidArgument" "$error" "Generate takes (plugin s, prompt s, options a{sv}, output h)"
   expect_equal "refused requests wrote nothing" "$(stat -c %s "$WORK/bad.mp4")" "0"
-  "$kinora" generate x -o "$WORK/cli-bad.mp4" --param speed=99 > /dev/null 2> "$WORK/cli-bad.err"
+  "$kinora" generate x -o "$WORK/cli-bad.mp4" --plugin test-scene --param speed=99 > /dev/null 2> "$WORK/cli-bad.err"
   expect_equal "kinora generate with an out-of-range --param exits 64" "$?" "64"
   expect_contains "the CLI names the parameter and its range" "$(cat "$WORK/cli-bad.err")" "parameter 'speed' is 99.0, but must be a number from 0.0 to 64.0"
   "$kinora" generate x -o "$WORK/cli-bad.mp4" --plugin nope > /dev/null 2>&1
   expect_equal "kinora generate with an unknown plugin exits 64" "$?" "64"
 
   # A job whose pipeline fails (H.264 4:2:0 needs even sizes): failed, with the reason, no file.
-  "$kinora" generate x -o "$WORK/odd.mp4" --param width=17 --param height=17 > /dev/null 2> "$WORK/odd.err"
+  "$kinora" generate x -o "$WORK/odd.mp4" --plugin test-scene --param width=17 --param height=17 > /dev/null 2> "$WORK/odd.err"
   expect_equal "a job whose pipeline fails makes kinora exit 1" "$?" "1"
   expect_contains "the encoder's reason reaches the user" "$(cat "$WORK/odd.err")" "job failed: Can not initialize x264 encoder"
   if [ -e "$WORK/odd.mp4" ]; then fail "a failed job leaves no file"; else pass "a failed job leaves no file"; fi
@@ -122,7 +122,7 @@ PY
 
   # After all that, the daemon still serves and still generates.
   check "kinorad is still alive" kill -0 "$DAEMON_PID"
-  "$kinora" generate "again" -o "$WORK/again.mp4" --param duration=0.25 > /dev/null 2>&1
+  "$kinora" generate "again" -o "$WORK/again.mp4" --plugin test-scene --param duration=0.25 > /dev/null 2>&1
   expect_equal "kinorad still generates after bad requests and a cancel" "$?" "0"
   expect_contains "introspection describes Generate" \
     "$(gdbus introspect --session --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 2>&1)" "Generate(in  s plugin"
@@ -147,7 +147,7 @@ fi
 # crash (SIGKILL) is noticed by the CLI through NameOwnerChanged.
 for ending in TERM KILL; do
   if start_daemon "$BUILD/kinorad"; then
-    "$BUILD/kinora" generate slow -o "$WORK/ending-$ending.mp4" --param duration=10 --param frame-delay=100 --json \
+    "$BUILD/kinora" generate slow -o "$WORK/ending-$ending.mp4" --plugin test-scene --param duration=10 --param frame-delay=100 --json \
       > "$WORK/ending-$ending.jsonl" 2> "$WORK/ending-$ending.err" &
     cli=$!
     wait_for_file_line "$WORK/ending-$ending.jsonl"

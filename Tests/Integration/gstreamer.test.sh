@@ -9,7 +9,7 @@ plugin_info=$(gst-inspect-1.0 kinora 2>&1)
 expect_contains "gst-inspect-1.0 kinora lists the test-scene element" "$plugin_info" "kinoratestscene: Kinora test scene"
 expect_contains "gst-inspect-1.0 kinora lists the test-invert filter" "$plugin_info" "kinoratestinvert: Kinora test invert"
 expect_contains "gst-inspect-1.0 kinora lists the test-scroll animator" "$plugin_info" "kinoratestscroll: Kinora test scroll"
-expect_contains "the kinora plugin has one element per Kinora plugin" "$plugin_info" "+-- 3 elements"
+expect_contains "the kinora plugin has one element per Kinora plugin" "$plugin_info" "+-- 7 elements"
 
 element_info=$(gst-inspect-1.0 kinoratestscene 2>&1)
 expect_contains "element documents a plugin parameter's blurb" "$element_info" "How far the square moves each frame, in pixels"

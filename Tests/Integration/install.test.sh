@@ -3,6 +3,8 @@
 # party would) loads and works; broken libraries are refused with a clear
 # message naming the file while the good plugins still load.
 
+# The installed tree's own model folder, not one the caller points at.
+unset KINORA_MODEL_PATH
 prefix="$WORK/prefix"
 plugins="$WORK/plugins"
 mkdir -p "$plugins"
@@ -65,7 +67,7 @@ expect_contains "installed kinorad loads the installed test-scene plugin" "$chec
 expect_contains "installed kinorad loads the installed test-invert plugin" "$checked" "loaded test-invert $prefix/lib/kinora/plugins/libkinora-test-invert.so"
 expect_contains "installed kinorad loads the installed test-scroll plugin" "$checked" "loaded test-scroll $prefix/lib/kinora/plugins/libkinora-test-scroll.so"
 expect_contains "the out-of-tree plugin loads" "$checked" "loaded out-of-tree-fill $plugins/liboutoftreefill.so"
-expect_contains "wrong ABI version refused, naming the file" "$checked" "refused $plugins/libwrong_abi.so was built for plugin ABI version 2, but this host speaks version 1"
+expect_contains "wrong ABI version refused, naming the file" "$checked" "refused $plugins/libwrong_abi.so was built for plugin ABI version 3, but this host speaks version 2"
 expect_contains "missing entry symbol refused, naming the file" "$checked" "refused $plugins/libno_entry.so does not export the entry symbol 'kinora_plugin_entry'"
 expect_contains "corrupt file refused, naming the file" "$checked" "refused $plugins/libcorrupt.so cannot be loaded as a shared library"
 expect_contains "malformed schema refused, naming the parameter" "$checked" "refused $plugins/libbad_schema.so has a malformed parameter schema: parameter 'strength' has a bad range"
@@ -90,7 +92,7 @@ export GST_REGISTRY="$WORK/installed-registry.bin"
 inspected=$(gst-inspect-1.0 kinora 2>&1)
 expect_contains "installed libgstkinora.so registers test-scene" "$inspected" "kinoratestscene: Kinora test scene"
 expect_contains "installed libgstkinora.so registers the out-of-tree plugin" "$inspected" "kinoraoutoftreefill: Out-of-tree fill"
-expect_contains "libgstkinora.so explains a refused library on stderr" "$inspected" "kinora: refused plugin $plugins/libwrong_abi.so was built for plugin ABI version 2"
+expect_contains "libgstkinora.so explains a refused library on stderr" "$inspected" "kinora: refused plugin $plugins/libwrong_abi.so was built for plugin ABI version 3"
 expect_contains "the colour property of the out-of-tree element is documented" \
   "$(gst-inspect-1.0 kinoraoutoftreefill 2>&1)" "The fill colour as 0xRRGGBB"
 failed=$(timeout 60 gst-launch-1.0 kinoracannotstart num-buffers=1 ! fakesink 2>&1)
@@ -127,7 +129,7 @@ stop_private_bus
 start_private_bus
 if start_daemon "$prefix/libexec/kinorad"; then
   check "installed kinora generates with test-scene through installed kinorad" \
-    "$prefix/bin/kinora" generate "installed" -o "$WORK/installed.mp4" --param duration=0.5
+    "$prefix/bin/kinora" generate "installed" -o "$WORK/installed.mp4" --plugin test-scene --param duration=0.5
   expect_contains "that clip is a 0.5 s MP4" "$(gst-discoverer-1.0 "$WORK/installed.mp4" 2>&1)" "Duration: 0:00:00.500000000"
   check "installed kinora generates with the out-of-tree plugin" \
     "$prefix/bin/kinora" generate "fill" -o "$WORK/fill.mp4" --plugin out-of-tree-fill --param colour=0x00ff00 --param duration=1

@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of the structures below. */
-#define KINORA_PLUGIN_ABI_VERSION 1u
+#define KINORA_PLUGIN_ABI_VERSION 2u
 /* The one symbol a plugin library exports. */
 #define KINORA_PLUGIN_ENTRY_SYMBOL "kinora_plugin_entry"
 /* The parameter name configure() uses for a new prompt (never in a schema). */
@@ -119,6 +119,16 @@ typedef struct {
  * frame_count frames starting at stream frame first_frame. For the image and
  * video kinds, input points at input_count RGB frames of the same size (the
  * still image, or the incoming frames matching this block).
+ *
+ * Since ABI version 2:
+ *  - a video-to-video plugin receives blocks of up to preferred_block_frames
+ *    incoming frames (a diffusion chunk), one output frame per input frame,
+ *    and a shorter block when the input ends;
+ *  - after its input ended, the host calls produce() again with input ==
+ *    NULL and input_count == 0 (end of input) for frames to add after the
+ *    clip (clip extension), repeatedly, until a call makes none;
+ *  - produce() may lower frame_count to the number of frames it made
+ *    (the host pushes only those; 0 at end of input ends the stream).
  */
 typedef struct {
     uint64_t first_frame;
