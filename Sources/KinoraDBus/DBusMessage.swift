@@ -35,8 +35,24 @@ public final class DBusMessage: @unchecked Sendable {
 
     deinit { dbus_message_unref(raw) }
 
-    public static func methodCall(destination: String, path: String, interface: String, member: String) -> DBusMessage {
-        DBusMessage(taking: dbus_message_new_method_call(destination, path, interface, member))
+    /// A method call. The names are checked first: libdbus aborts the process on an invalid
+    /// object path or name, and a path may come from a user (`kinora prompt JOB`).
+    public static func methodCall(destination: String, path: String, interface: String, member: String) throws
+        -> DBusMessage
+    {
+        guard dbus_validate_path(path, nil) != 0 else {
+            throw DBusError(
+                name: "org.freedesktop.DBus.Error.InvalidArgs",
+                message: "'\(path)' is not a D-Bus object path (such as /org/kinora/Kinora1/jobs/1)")
+        }
+        guard dbus_validate_bus_name(destination, nil) != 0, dbus_validate_interface(interface, nil) != 0,
+            dbus_validate_member(member, nil) != 0
+        else {
+            throw DBusError(
+                name: "org.freedesktop.DBus.Error.InvalidArgs",
+                message: "invalid destination, interface or member: \(destination) \(interface).\(member)")
+        }
+        return DBusMessage(taking: dbus_message_new_method_call(destination, path, interface, member))
     }
 
     public static func signal(path: String, interface: String, member: String) -> DBusMessage {

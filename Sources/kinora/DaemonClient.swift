@@ -18,7 +18,7 @@ struct DaemonClient {
     }
 
     func listPlugins() throws -> [PluginSummary] {
-        let call = DBusMessage.methodCall(
+        let call = try DBusMessage.methodCall(
             destination: KinoraBusAPI.busName, path: KinoraBusAPI.managerPath,
             interface: KinoraBusAPI.managerInterface, member: "ListPlugins")
         let reply = try callOrExit(call)
@@ -47,9 +47,11 @@ struct DaemonClient {
     }
 
     func jobProperties(_ path: String) -> [String: DBusValue] {
-        let call = DBusMessage.methodCall(
-            destination: KinoraBusAPI.busName, path: path, interface: KinoraBusAPI.propertiesInterface,
-            member: "GetAll")
+        guard
+            let call = try? DBusMessage.methodCall(
+                destination: KinoraBusAPI.busName, path: path, interface: KinoraBusAPI.propertiesInterface,
+                member: "GetAll")
+        else { return [:] }
         call.append(.string(KinoraBusAPI.jobInterface))
         guard let reply = try? connection.call(call), let entries = reply.arguments().first?.dictionaryEntries
         else { return [:] }
@@ -57,8 +59,10 @@ struct DaemonClient {
     }
 
     func cancel(_ path: String) {
-        let call = DBusMessage.methodCall(
-            destination: KinoraBusAPI.busName, path: path, interface: KinoraBusAPI.jobInterface, member: "Cancel")
+        guard
+            let call = try? DBusMessage.methodCall(
+                destination: KinoraBusAPI.busName, path: path, interface: KinoraBusAPI.jobInterface, member: "Cancel")
+        else { return }
         _ = try? connection.call(call)
     }
 }

@@ -2,9 +2,17 @@ import ArgumentParser
 import KinoraDBus
 import KinoraProtocol
 
-/// A job named on the command line: its number (`7`) or object path.
-func jobPath(_ text: String) -> String {
-    text.hasPrefix("/") ? text : KinoraBusAPI.jobPathPrefix + text
+/// A job named on the command line: its number (`7`) or object path; anything else is a
+/// usage error (exit 64) rather than a call the bus would refuse.
+func jobPath(_ text: String) throws -> String {
+    if let number = UInt64(text) { return KinoraBusAPI.jobPathPrefix + String(number) }
+    let elements = text.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+    let valid = text.hasPrefix("/") && !elements.isEmpty
+        && elements.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } }
+    guard valid else {
+        throw ValidationError("job: '\(text)' is neither a job number nor an object path (such as 7 or \(KinoraBusAPI.jobPathPrefix)7)")
+    }
+    return text
 }
 
 struct JobsCommand: ParsableCommand {
@@ -20,7 +28,7 @@ struct JobsCommand: ParsableCommand {
 
     func run() throws {
         let client = try DaemonClient.connect(bus)
-        let call = DBusMessage.methodCall(
+        let call = try DBusMessage.methodCall(
             destination: KinoraBusAPI.busName, path: KinoraBusAPI.managerPath,
             interface: KinoraBusAPI.objectManagerInterface, member: "GetManagedObjects")
         let reply = try client.callOrExit(call)
@@ -70,8 +78,8 @@ struct CancelCommand: ParsableCommand {
 
     func run() throws {
         let client = try DaemonClient.connect(bus)
-        let call = DBusMessage.methodCall(
-            destination: KinoraBusAPI.busName, path: jobPath(job), interface: KinoraBusAPI.jobInterface, member: "Cancel")
+        let call = try DBusMessage.methodCall(
+            destination: KinoraBusAPI.busName, path: try jobPath(job), interface: KinoraBusAPI.jobInterface, member: "Cancel")
         do {
             _ = try client.call(call)
         } catch {
@@ -95,8 +103,8 @@ struct PromptCommand: ParsableCommand {
 
     func run() throws {
         let client = try DaemonClient.connect(bus)
-        let call = DBusMessage.methodCall(
-            destination: KinoraBusAPI.busName, path: jobPath(job), interface: KinoraBusAPI.jobInterface, member: "SetPrompt")
+        let call = try DBusMessage.methodCall(
+            destination: KinoraBusAPI.busName, path: try jobPath(job), interface: KinoraBusAPI.jobInterface, member: "SetPrompt")
         call.append(.string(prompt))
         do {
             _ = try client.call(call)
@@ -117,7 +125,7 @@ struct ModelsCommand: ParsableCommand {
 
     func run() throws {
         let client = try DaemonClient.connect(bus)
-        let call = DBusMessage.methodCall(
+        let call = try DBusMessage.methodCall(
             destination: KinoraBusAPI.busName, path: KinoraBusAPI.managerPath,
             interface: KinoraBusAPI.managerInterface, member: "GetModels")
         let reply = try client.callOrExit(call)

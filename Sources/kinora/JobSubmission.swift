@@ -147,7 +147,7 @@ struct JobSubmission {
         // And hear if kinorad goes away while the job runs.
         try? client.connection.addMatch(
             "type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='\(KinoraBusAPI.busName)'")
-        let call = DBusMessage.methodCall(
+        let call = try DBusMessage.methodCall(
             destination: KinoraBusAPI.busName, path: KinoraBusAPI.managerPath,
             interface: KinoraBusAPI.managerInterface, member: method)
         call.append(contentsOf: values)

@@ -21,9 +21,12 @@ struct PolkitAuthority: Sendable {
         } catch {
             return .denied("cannot ask polkit: \(error.message)")
         }
-        let call = DBusMessage.methodCall(
-            destination: "org.freedesktop.PolicyKit1", path: "/org/freedesktop/PolicyKit1/Authority",
-            interface: "org.freedesktop.PolicyKit1.Authority", member: "CheckAuthorization")
+        // Constant, valid names: this cannot fail, but a failure still denies, never crashes.
+        guard
+            let call = try? DBusMessage.methodCall(
+                destination: "org.freedesktop.PolicyKit1", path: "/org/freedesktop/PolicyKit1/Authority",
+                interface: "org.freedesktop.PolicyKit1.Authority", member: "CheckAuthorization")
+        else { return .denied("cannot build the polkit call") }
         let subject = DBusValue.structure([
             .string("system-bus-name"), .stringVariantDictionary([("name", .string(sender))]),
         ])

@@ -7,7 +7,7 @@ import XCTest
 /// plugin's schema survives the trip through `ListPlugins`' wire format.
 final class MessageRoundTripTests: XCTestCase {
     private func roundTrip(_ values: [DBusValue]) -> (signature: String, values: [DBusValue]) {
-        let message = DBusMessage.methodCall(destination: "org.example", path: "/org/example", interface: "org.example.I", member: "M")
+        let message = try DBusMessage.methodCall(destination: "org.example", path: "/org/example", interface: "org.example.I", member: "M")
         message.append(contentsOf: values)
         return (message.signature, message.arguments())
     }

@@ -100,6 +100,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run_dir")
     ap.add_argument("--ema-file", default=None)
+    ap.add_argument("--model-dir", default=None, help="evaluate an exported model folder instead")
     ap.add_argument("--n", type=int, default=48)
     ap.add_argument("--steps", type=int, default=16)
     ap.add_argument("--guidance", type=float, default=4.0)
@@ -109,12 +110,22 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    ae, scale = load_ae(args.run_dir)
     dit = DiT(DiTConfig()).eval()
-    if args.ema_file:
+    if args.model_dir:
+        from safetensors.torch import load_file
+        from .model import AEConfig, AutoEncoder
+        cfg = json.load(open(os.path.join(args.model_dir, "config.json")))
+        ae = AutoEncoder(AEConfig()).eval().requires_grad_(False)
+        ae.load_state_dict(load_file(os.path.join(args.model_dir, "autoencoder.safetensors")))
+        scale = cfg["autoencoder"]["latent_scale"]
+        dit.load_state_dict({k: v.float() for k, v in load_file(os.path.join(args.model_dir, "denoiser.safetensors")).items()})
+        step = cfg["training"]["denoiser_steps"]
+    elif args.ema_file:
+        ae, scale = load_ae(args.run_dir)
         e = torch.load(os.path.join(args.run_dir, args.ema_file), map_location="cpu", weights_only=False)
         dit.load_state_dict(e["ema"]); step = e["step"]
     else:
+        ae, scale = load_ae(args.run_dir)
         tmp = DiT(DiTConfig())
         st = load_checkpoint(os.path.join(args.run_dir, "dit.pt"), tmp, None, dit)
         step = st.get("step")
