@@ -50,7 +50,7 @@ training-test:
 unit-test: text-encoder
 	$(SWIFT) test -c $(CONFIGURATION) $(SWIFT_FLAGS)
 
-integration-test:
+integration-test: text-encoder
 	Tests/Integration/run-all.sh $(BUILD_DIR)
 
 test: deps build unit-test integration-test training-test
@@ -66,7 +66,7 @@ fuzz: build
 load: build
 	KINORA_TESTS=service LOAD_CLIENTS=$(LOAD_CLIENTS) LOAD_JOBS=$(LOAD_JOBS) Tests/Integration/run-all.sh $(BUILD_DIR)
 
-demo: deps build
+demo: deps text-encoder build
 	scripts/demo.sh $(BUILD_DIR)
 
 eval-elements: build text-encoder
