@@ -56,7 +56,7 @@ final class GenerationCoreTests: XCTestCase {
     }
 
     func testOutOfWorldPromptsScoreBelowTheThresholdAndShapesAbove() throws {
-        let folder = try textEncoderOrSkip()
+        let folder = try requiredTextEncoder()
         let check = try WorldCheck(encoder: MiniLMTextEncoder(directory: folder))
         for prompt in ["a cyan triangle drifting to the right over an orange backdrop", "green square going up quickly on white"] {
             XCTAssertGreaterThan(try check.similarity(of: prompt), WorldCheck.threshold, prompt)
@@ -68,7 +68,7 @@ final class GenerationCoreTests: XCTestCase {
     }
 
     func testChunksAreDeterministicContinueAndKeepMemoryFlat() throws {
-        let loaded = try modelOrSkip()
+        let loaded = try requiredModel()
         var values = ParameterValues([:])
         values["steps"] = .int(2)
         values["guidance"] = .double(1)
@@ -90,19 +90,22 @@ final class GenerationCoreTests: XCTestCase {
         XCTAssertTrue(cancelled)
     }
 
-    private func textEncoderOrSkip() throws -> String {
+    private func requiredTextEncoder() throws -> String {
         do {
             return try ModelLocator.textEncoderFolder(searchPath: Self.searchPath)
         } catch {
-            throw XCTSkip("no text encoder: \(error)")
+            // A missing text encoder is a broken checkout (make test fetches it), not a skip.
+            XCTFail("no text encoder (run scripts/fetch-text-encoder.sh): \(error)")
+            throw error
         }
     }
 
-    private func modelOrSkip() throws -> LoadedModel {
+    private func requiredModel() throws -> LoadedModel {
         do {
             return try SharedModels.model(ModelLocator.defaultModelName, searchPath: Self.searchPath)
         } catch {
-            throw XCTSkip("no model: \(error)")
+            XCTFail("no model kinora-shapes-v1 in the search path: \(error)")
+            throw error
         }
     }
 }
