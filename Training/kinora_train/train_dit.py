@@ -108,6 +108,10 @@ def main():
     ap.add_argument("--pool", type=int, default=16000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--replay", type=int, default=3000, help="encoded clips kept for reuse")
+    ap.add_argument("--fp32", action="store_true",
+                    help="full-precision forward (default: bfloat16 autocast, about 1.5x faster on AVX512-BF16 CPUs)")
+    ap.add_argument("--no-compile", action="store_true",
+                    help="eager PyTorch (default: torch.compile, ~70 s to compile, then about 1.3x faster)")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -121,6 +125,10 @@ def main():
     path = os.path.join(args.run_dir, "dit.pt")
     state = load_checkpoint(path, dit, opt, ema) or init_from_model_folder(args.run_dir, dit=dit, ema=ema)
     step = state.get("step", 0)
+    start_step = step
+    # The compiled module shares its parameters with `dit`, whose state_dict (without the
+    # compiler's prefixes) is what checkpoints and exports keep.
+    forward = dit if args.no_compile else torch.compile(dit)
     train_seconds = state.get("train_seconds", 0.0)
     rng = np.random.default_rng(5000 + step)
     log = open(os.path.join(args.run_dir, "dit_log.csv"), "a")
@@ -132,7 +140,9 @@ def main():
     while step < args.steps:
         t_start = time.time()
         for g in opt.param_groups:
-            g["lr"] = args.lr * min(1.0, (step + 1) / 300)
+            # Warm up from wherever the run (re)starts: a resumed optimiser, or a fresh one
+            # over committed weights, must not take full-size steps on unsettled moments.
+            g["lr"] = args.lr * min(1.0, (step - start_step + 1) / 300)
         # A quarter of each batch is rendered and encoded fresh; the rest is replayed from
         # recent clips, which cuts the frozen encoder's share of the step four-fold.
         fresh = args.batch if len(replay) < args.replay else max(1, args.batch // 4)
@@ -163,8 +173,9 @@ def main():
         xt = (1 - tt) * x0 + tt * noise
         gm = given[:, :, None, None, None]
         xt = gm * x0 + (1 - gm) * xt
-        v = dit(xt, given, t, ctx, cmask, pooled)
-        err = (v - (noise - x0)).pow(2).mean(dim=(2, 3, 4)) * (1 - given)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=not args.fp32):
+            v = forward(xt, given, t, ctx, cmask, pooled)
+        err = (v.float() - (noise - x0)).pow(2).mean(dim=(2, 3, 4)) * (1 - given)
         loss = err.sum() / (1 - given).sum().clamp(min=1)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -184,7 +195,7 @@ def main():
         if time.time() - last_save > args.save_every:
             save_checkpoint(path, dit, opt, {"step": step, "train_seconds": train_seconds, "latent_scale": scale}, ema)
             last_save = time.time()
-        if step % 2000 == 0:
+        if step % 500 == 0:
             torch.save({"ema": ema.state_dict(), "step": step}, os.path.join(args.run_dir, f"ema_{step:06d}.pt"))
     save_checkpoint(path, dit, opt, {"step": step, "train_seconds": train_seconds, "latent_scale": scale}, ema)
 
