@@ -103,6 +103,10 @@ struct ExtendCommand: ParsableCommand {
 
             EXAMPLE
               kinora extend clip.mp4 -o longer.mp4 --prompt "the ball keeps rolling"
+              kinora extend clip.mp4 -o longer.mp4 --param duration=6   # 6 s after the clip
+
+            The clip is copied through unchanged, then continued for --param duration seconds
+            (default 2).
             """)
 
     @Argument(help: "The clip to continue.")

@@ -78,7 +78,8 @@ enum Introspection {
               <arg name="output" type="h" direction="in"/>
               <arg name="job" type="o" direction="out"/>
             </method>
-            <!-- A clip (read from input) continued by a video-to-video plugin; MP4 to output. -->
+            <!-- A clip (read from input) passed through, then continued by a video-to-video plugin for
+                 options' duration seconds (default 2; counts against max-duration); MP4 to output. -->
             <method name="Extend">
               <arg name="plugin" type="s" direction="in"/>
               <arg name="prompt" type="s" direction="in"/>
@@ -87,7 +88,8 @@ enum Introspection {
               <arg name="output" type="h" direction="in"/>
               <arg name="job" type="o" direction="out"/>
             </method>
-            <!-- A clip (read from input) restyled by a video-to-video plugin under prompt; MP4 to output. -->
+            <!-- A clip (read from input) restyled by a video-to-video plugin under prompt, as long as the
+                 input (options' duration is ignored); MP4 to output. -->
             <method name="Restyle">
               <arg name="plugin" type="s" direction="in"/>
               <arg name="prompt" type="s" direction="in"/>
@@ -150,7 +152,8 @@ enum Introspection {
             <property name="ExpectedEndTime" type="t" access="read"/>
             <property name="Cancelable" type="b" access="read"/>
             <property name="Error" type="s" access="read"/>
-            <!-- When done: bytes, container, codec, width, height, fps, duration, partial. -->
+            <!-- When done: bytes, container, codec, width, height, fps, duration (seconds of video
+                 written, measured from the frames made), partial. -->
             <property name="OutputInfo" type="a{sv}" access="read"/>
             <!-- The unique bus name of the caller that started the job. -->
             <property name="StartedBy" type="s" access="read"/>

@@ -93,7 +93,7 @@ final class JobObject {
             outputInfo = [
                 ("bytes", .int64(info.bytes)), ("container", .string(info.container)), ("codec", .string("h264")),
                 ("width", .int64(request.width)), ("height", .int64(request.height)), ("fps", .int64(request.fps)),
-                ("duration", .double(request.duration)), ("partial", .bool(false)),
+                ("duration", .double(info.seconds)), ("partial", .bool(false)),
             ]
             return [
                 ("Progress", .double(progress)), ("OutputInfo", .stringVariantDictionary(outputInfo)),

@@ -24,6 +24,8 @@ enum JobEvent: Sendable {
 struct OutputInfo: Sendable {
     let bytes: Int64
     let container: String
+    /// Seconds of video in it (measured from the buffers the generators pushed).
+    let seconds: Double
 }
 
 /// Where a job's encoded bytes go.
@@ -48,6 +50,8 @@ final class JobRunner: Sendable {
     private let ended = Atomic<Bool>(false)
     /// A prompt set through `SetPrompt`, applied by the job thread at its next poll.
     private let pendingPrompt = Mutex<String?>(nil)
+    /// Seconds of video the pipeline made, known once it has played.
+    private let madeSeconds = Mutex<Double>(0)
     private let queue: DispatchQueue
 
     /// Takes ownership of `input` and `output` (closes them when the job ends).
@@ -106,7 +110,7 @@ final class JobRunner: Sendable {
         report(.finishing)
         do {
             let bytes = try spool.copy(to: output)
-            return .done(OutputInfo(bytes: bytes, container: request.container))
+            return .done(OutputInfo(bytes: bytes, container: request.container, seconds: madeSeconds.withLock { $0 }))
         } catch {
             return .failed(error.description)
         }
@@ -131,11 +135,13 @@ final class JobRunner: Sendable {
             return .failed(error.description)
         }
         defer { generators.forEach { gst_object_unref($0) } }
+        let clock = OutputClock(watching: generators)
         report(.running)
         let outcome = drive(pipeline, generators: generators, report: report)
         gst_element_set_state(pipeline, GST_STATE_NULL)
+        madeSeconds.withLock { $0 = clock.seconds }
         if spool == nil, case .finishing = outcome {
-            return .done(OutputInfo(bytes: Self.size(of: output), container: request.container))
+            return .done(OutputInfo(bytes: Self.size(of: output), container: request.container, seconds: clock.seconds))
         }
         return outcome
     }
@@ -164,7 +170,9 @@ final class JobRunner: Sendable {
             }
             var properties = request.parameters
             properties[StandardParameters.prompt.name] = .string(shot.prompt)
-            if request.plugin.manifest.kind != .videoToVideo {
+            // A video-to-video element's `duration` is what it adds after its input: the
+            // requested length for Extend; Restyle keeps the input's length (0 adds nothing).
+            if request.plugin.manifest.kind != .videoToVideo || request.operation == .extend {
                 properties[StandardParameters.duration.name] = .double(shot.duration)
             }
             if outputMode == .direct { properties["is-live"] = .bool(true) }

@@ -32,7 +32,9 @@ struct LimitCheck {
     func check(_ request: JobRequest) throws(DBusError) {
         let longest = request.operation == .stream ? limits.maxStreamDuration : limits.maxDuration
         let durationName = request.operation == .stream ? "max-stream-duration" : "max-duration"
-        if request.plugin.manifest.kind != .videoToVideo, request.duration > longest {
+        // Restyle's length is its input's; every other job makes `duration` seconds (Extend:
+        // after its input).
+        if request.operation != .restyle, request.duration > longest {
             throw exceeded(
                 "parameter 'duration' is \(request.duration) s; allowed: at most \(ServiceLimits.format(longest)) s (\(durationName))")
         }

@@ -107,6 +107,26 @@ def desktop(work):
         check(f"{method} (test-invert) keeps the input's 1.5 s", props["State"] == "done"
               and "Duration: 0:00:01.500000000" in found, (props["State"], props["Error"], found[-300:]))
 
+    # Extend through the diffusion plugin: the clip passes through, then `duration` seconds
+    # more (cheap settings: the length, not the picture, is what is checked here).
+    clip8 = os.path.join(work, "input-8fps.mp4")
+    subprocess.run(["gst-launch-1.0", "-q", "videotestsrc", "num-buffers=12", "pattern=ball", "!",
+                    "video/x-raw,width=64,height=64,framerate=8/1", "!", "videoconvert", "!",
+                    "video/x-raw,format=I420", "!", "x264enc", "!", "mp4mux", "!", "filesink", f"location={clip8}"],
+                   check=True, timeout=60)
+    out = os.path.join(work, "py-extend-diffusion.mp4")
+    fd, source = output_file(out), os.open(clip8, os.O_RDONLY)
+    job = kinora.submit("Extend", "clip-extension", "", {"width": ("i", 64), "height": ("i", 64), "fps": ("i", 8),
+                                                         "duration": ("d", 1.0), "steps": ("i", 2),
+                                                         "guidance": ("d", 1.0)}, fd, source)
+    os.close(fd), os.close(source)
+    props = kinora.wait(job, timeout=180)
+    found = discover(out)
+    info = {key: value for key, (_, value) in props.get("OutputInfo", {}).items()}
+    check("Extend (clip-extension, duration 1) makes the 1.5 s clip 2.5 s long", props["State"] == "done"
+          and "Duration: 0:00:02.500000000" in found, (props["State"], props["Error"], found[-300:]))
+    check("OutputInfo's duration is the 2.5 s written, not the 1 s asked", abs(info.get("duration", 0) - 2.5) < 1e-6, info)
+
     # Storyboard: two shots, one continuous clip.
     out = os.path.join(work, "py-storyboard.mp4")
     fd = output_file(out)
