@@ -215,7 +215,13 @@ final class KinoraService: @unchecked Sendable {
     private func submit(_ message: DBusMessage, operation: JobOperation) throws(DBusError) -> DBusMessage {
         let arguments = message.arguments()
         var descriptors: [Int32] = arguments.compactMap { if case .fileDescriptor(let fd) = $0 { fd } else { nil } }
-        defer { descriptors.forEach { close($0) } }
+        // Only top-level descriptors can become a job's input or output; libdbus gave us a
+        // new copy of every descriptor in the message, so any nested in the options (which no
+        // parameter takes) is closed whatever the outcome.
+        defer {
+            descriptors.forEach { close($0) }
+            Self.closeDescriptors(in: arguments.filter { if case .fileDescriptor = $0 { false } else { true } })
+        }
         let parsed = try JobArguments(message: message, arguments: arguments, operation: operation)
         try Self.checkMode(parsed.output, parameter: "output", writable: true)
         if let input = parsed.input { try Self.checkMode(input, parameter: "input", writable: false) }

@@ -8,6 +8,8 @@ extension KinoraService {
         _ message: DBusMessage, member: String, interface: String, values: [(String, DBusValue)]
     ) throws(DBusError) -> DBusMessage {
         let arguments = message.arguments()
+        // No property takes a descriptor; any sent along is a new copy that is ours to close.
+        defer { Self.closeDescriptors(in: arguments) }
         guard case .string(let asked)? = arguments.first, asked == interface || asked.isEmpty else {
             throw DBusError(name: KinoraBusError.unknownProperty, message: "no such interface here; use \(interface)")
         }

@@ -15,6 +15,9 @@ import threading
 import time
 
 from jeepney import DBusAddress, new_method_call
+
+MANAGER_PROPERTIES = DBusAddress("/org/kinora/Kinora1", bus_name="org.kinora.Kinora1",
+                                 interface="org.freedesktop.DBus.Properties")
 from kinora_client import FINAL, Kinora, KinoraError, looks_like_mp4, output_file
 
 failures = 0
@@ -166,10 +169,40 @@ def desktop(work):
     kinora.close()
 
 
+def open_descriptors(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def descriptors_not_kept(kinora, work):
+    """Descriptors sent where no parameter takes one (nested in options, extra arguments to
+    Properties) are refused or ignored, and the daemon keeps none of them."""
+    pid = int(os.environ["DAEMON_PID"])
+    sink = os.path.join(work, "refused-fd.mp4")
+    before = open_descriptors(pid)
+    for _ in range(40):
+        fd = output_file(sink)
+        try:
+            try:
+                kinora.submit("Generate", "test-scene", "x", {"duration": ("h", fd)}, fd)
+            except KinoraError:
+                pass
+            try:
+                kinora.call(MANAGER_PROPERTIES, "GetAll", "sh", ("org.kinora.Kinora1.Manager", fd))
+            except KinoraError:
+                pass
+        finally:
+            os.close(fd)
+    time.sleep(0.5)
+    after = open_descriptors(pid)
+    check("80 calls with stray descriptors leave the daemon's open descriptors as they were",
+          after <= before, f"{before} before, {after} after")
+
+
 def errors(work):
     kinora = Kinora()
     sink = os.path.join(work, "refused.mp4")
     small = {"duration": ("d", 0.2)}
+    descriptors_not_kept(kinora, work)
 
     def generate(options, plugin="test-scene"):
         fd = output_file(sink)
