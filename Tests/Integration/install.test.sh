@@ -29,11 +29,21 @@ check "kinorad reads the installed configuration file" \
   "$BUILD/kinorad" --config "$WORK/stage/opt/kinora/etc/kinora/kinorad.conf" --check-plugins
 
 check "install into a prefix to run from" "$ROOT/scripts/install.sh" "$BUILD" "$prefix"
-if command -v systemd-analyze > /dev/null; then
-  check "systemd-analyze verifies the installed system unit" systemd-analyze verify "$prefix/lib/systemd/system/kinorad.service"
-else
-  echo "# systemd-analyze not installed: unit file check skipped"
-fi
+check "systemd-analyze verifies the installed system unit" systemd-analyze verify "$prefix/lib/systemd/system/kinorad.service"
+
+# The system user: systemd-sysusers creates it from the installed file (in a scratch root),
+# and it is the user the unit runs as and the one the bus policy lets own the name.
+sysroot="$WORK/sysusers-root"
+mkdir -p "$sysroot/etc"
+check "systemd-sysusers accepts the installed lib/sysusers.d/kinora.conf" \
+  systemd-sysusers --root="$sysroot" "$prefix/lib/sysusers.d/kinora.conf"
+expect_match "it creates the system user kinorad" "$(cat "$sysroot/etc/passwd" 2>&1)" "^kinorad:x:[0-9]+:[0-9]+:"
+expect_match "and the callers' group kinora" "$(cat "$sysroot/etc/group" 2>&1)" "^kinora:x:[0-9]+:"
+unit_user=$(sed -n 's/^User=//p' "$prefix/lib/systemd/system/kinorad.service")
+owner=$(grep -B1 'allow own="org.kinora.Kinora1"' "$prefix/share/dbus-1/system.d/org.kinora.Kinora1.conf" | sed -n 's/.*policy user="\([^"]*\)".*/\1/p')
+expect_equal "the system unit runs as the user the bus policy lets own the name" "$unit_user" "$owner"
+expect_equal "and that is the static user kinorad, not a DynamicUser" \
+  "$unit_user $(grep -c '^DynamicUser=yes' "$prefix/lib/systemd/system/kinorad.service")" "kinorad 0"
 
 for binary in bin/kinora libexec/kinorad lib/gstreamer-1.0/libgstkinora.so lib/kinora/plugins/libkinora-test-scene.so; do
   runpath=$(readelf -d "$prefix/$binary" | grep -E 'RUNPATH|RPATH')
