@@ -14,6 +14,9 @@ final class JobObject {
     let number: Int
     let path: String
     let caller: String
+    /// The caller's Unix user, where the bus was asked (system bus): that user may control
+    /// the job from any connection.
+    let callerUser: UInt32?
     /// Keeps running when the caller leaves the bus.
     let detached: Bool
     let runner: JobRunner
@@ -29,7 +32,8 @@ final class JobObject {
     private(set) var startTime: UInt64 = 0
     private(set) var expectedEndTime: UInt64 = 0
 
-    init(number: Int, caller: String, detached: Bool, runner: JobRunner) {
+    init(number: Int, caller: String, callerUser: UInt32?, detached: Bool, runner: JobRunner) {
+        self.callerUser = callerUser
         self.detached = detached
         self.number = number
         self.path = KinoraBusAPI.jobPathPrefix + String(number)

@@ -28,6 +28,10 @@ final class KinoraService: @unchecked Sendable {
     private var shuttingDown = false
     /// Callers that left the bus while they had jobs (their finished jobs are not protected).
     private var departedCallers: Set<String> = []
+    /// The Unix user of callers that polkit was asked about (system bus), by unique name.
+    private var callerUsers: [String: UInt32] = [:]
+    /// Calls waiting for polkit's decision.
+    private var pendingAuthorizations = 0
     /// A connected caller's own finished jobs kept beyond `finished-jobs-kept`.
     static let finishedJobsKeptPerCaller = 16
     /// Monotonic seconds of the last call or job end, for the idle exit.
@@ -55,21 +59,61 @@ final class KinoraService: @unchecked Sendable {
         }
         guard message.kind == .methodCall, let path = message.path, let member = message.member else { return false }
         lastActivity = monotonicSeconds()
-        if let authority, path == KinoraBusAPI.managerPath, Self.jobMethods.contains(member),
-            (message.interface ?? KinoraBusAPI.managerInterface) == KinoraBusAPI.managerInterface
-        {
-            // Ask polkit off the loop thread; answer the call when it has decided.
-            let sender = message.sender ?? ""
+        if let authority, let decide = authorization(for: message, path: path, member: member, authority: authority) {
+            // Ask polkit (and the bus, who the caller is) off the loop thread; answer the call
+            // when it has decided. A bounded number wait at once: each holds a thread and a
+            // connection for up to the time a person takes to type a password.
+            guard pendingAuthorizations < Self.maxPendingAuthorizations else {
+                Self.closeDescriptors(in: message.arguments())
+                loop.connection.send(
+                    message.errorReply(
+                        DBusError(
+                            name: KinoraBusError.limitExceeded,
+                            message: "\(Self.maxPendingAuthorizations) calls are already waiting for polkit; try again later")))
+                return true
+            }
+            pendingAuthorizations += 1
             let loop = self.loop
             DispatchQueue.global().async {
-                let verdict = authority.check(sender: sender, action: PolkitAuthority.generateAction)
-                loop.post { self.answerAuthorized(message, path: path, member: member, verdict: verdict) }
+                let (verdict, user) = decide()
+                loop.post {
+                    self.pendingAuthorizations -= 1
+                    if let user, let sender = message.sender { self.callerUsers[sender] = user }
+                    self.answerAuthorized(message, path: path, member: member, verdict: verdict)
+                }
             }
             return true
         }
         respond(to: message, path: path, member: member)
         return true
     }
+
+    /// Calls that polkit (or the job's ownership) must allow first, on the system bus: the job
+    /// methods, and Cancel or SetPrompt of a job. Nil: answer at once.
+    private func authorization(
+        for message: DBusMessage, path: String, member: String, authority: PolkitAuthority
+    ) -> (@Sendable () -> (PolkitAuthority.Verdict, UInt32?))? {
+        let sender = message.sender ?? ""
+        if path == KinoraBusAPI.managerPath, Self.jobMethods.contains(member),
+            (message.interface ?? KinoraBusAPI.managerInterface) == KinoraBusAPI.managerInterface
+        {
+            return { authority.mayStartJob(sender: sender) }
+        }
+        if let job = job(at: path), Self.jobControlMethods.contains(member),
+            (message.interface ?? KinoraBusAPI.jobInterface) == KinoraBusAPI.jobInterface
+        {
+            let starter = job.caller
+            let owner = job.callerUser
+            return { (authority.mayControlJob(sender: sender, startedBy: starter, user: owner), nil) }
+        }
+        return nil
+    }
+
+    /// Job methods that change another's work: only its starter (connection or user) may,
+    /// or whom polkit allows `cancel-other`.
+    static let jobControlMethods: Set<String> = ["Cancel", "SetPrompt"]
+    /// Calls waiting for polkit at once, at most.
+    static let maxPendingAuthorizations = 64
 
     /// The methods that start jobs, which polkit must allow on the system bus.
     static let jobMethods: Set<String> = Set(JobOperation.allCases.map(\.rawValue))
@@ -247,7 +291,7 @@ final class KinoraService: @unchecked Sendable {
             request: request, pipelineDescription: description, input: parsed.input, output: parsed.output,
             outputMode: operation == .stream ? .direct : .spooled, label: "kinora.job.\(number)")
         descriptors.removeAll()  // the runner owns them now
-        let job = JobObject(number: number, caller: caller, detached: detached, runner: runner)
+        let job = JobObject(number: number, caller: caller, callerUser: callerUsers[caller], detached: detached, runner: runner)
         jobs[number] = job
         log("job=\(number) caller=\(caller) operation=\(operation.rawValue) plugin=\(request.plugin.id) size=\(request.width)x\(request.height) fps=\(request.fps) duration=\(request.duration) shots=\(request.shots.count): queued")
         announce(job)
@@ -395,6 +439,7 @@ final class KinoraService: @unchecked Sendable {
         guard arguments.count == 3, let name = arguments[0].stringValue, name.hasPrefix(":"),
             arguments[2].stringValue == ""
         else { return }
+        callerUsers[name] = nil
         if jobs.values.contains(where: { $0.caller == name }) { departedCallers.insert(name) }
         for job in jobs.values.sorted(by: { $0.number < $1.number }) where job.caller == name && !job.detached && !job.state.isFinal {
             log("job=\(job.number) caller=\(name) left the bus: cancelling")

@@ -7,6 +7,8 @@ import KinoraProtocol
 /// password dialog never stalls the daemon.
 struct PolkitAuthority: Sendable {
     static let generateAction = "org.kinora.Kinora1.generate"
+    /// Cancelling, or changing the prompt of, a job another user started.
+    static let cancelOtherAction = "org.kinora.Kinora1.cancel-other"
     let bus: DBusBus
 
     enum Verdict: Sendable {
@@ -14,13 +16,47 @@ struct PolkitAuthority: Sendable {
         case denied(String)
     }
 
-    func check(sender: String, action: String) -> Verdict {
+    /// Whether `sender` may start a job, and the user it runs as (kept with the job, so that
+    /// the same user may later control it from another connection).
+    func mayStartJob(sender: String) -> (Verdict, user: UInt32?) {
+        let connection: DBusConnection
+        do {
+            connection = try DBusConnection.open(bus)
+        } catch {
+            return (.denied("cannot ask polkit: \(error.message)"), nil)
+        }
+        return (check(sender: sender, action: Self.generateAction, on: connection), unixUser(of: sender, on: connection))
+    }
+
+    /// Whether `sender` may cancel or re-prompt a job: its starter's connection or user may;
+    /// anyone else needs polkit's `cancel-other`.
+    func mayControlJob(sender: String, startedBy starter: String, user owner: UInt32?) -> Verdict {
+        if sender == starter { return .authorized }
         let connection: DBusConnection
         do {
             connection = try DBusConnection.open(bus)
         } catch {
             return .denied("cannot ask polkit: \(error.message)")
         }
+        if let owner, unixUser(of: sender, on: connection) == owner { return .authorized }
+        return check(sender: sender, action: Self.cancelOtherAction, on: connection)
+    }
+
+    /// The Unix user behind a bus name, as the bus daemon knows it.
+    private func unixUser(of sender: String, on connection: DBusConnection) -> UInt32? {
+        guard
+            let call = try? DBusMessage.methodCall(
+                destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus",
+                interface: "org.freedesktop.DBus", member: "GetConnectionUnixUser")
+        else { return nil }
+        call.append(.string(sender))
+        guard let reply = try? connection.call(call, timeoutMilliseconds: 10_000),
+            case .uint32(let user)? = reply.arguments().first
+        else { return nil }
+        return user
+    }
+
+    private func check(sender: String, action: String, on connection: DBusConnection) -> Verdict {
         // Constant, valid names: this cannot fail, but a failure still denies, never crashes.
         guard
             let call = try? DBusMessage.methodCall(

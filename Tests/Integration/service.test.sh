@@ -238,6 +238,12 @@ cat > "$WORK/system-bus.conf" <<CONF
   <policy user="root">
     <allow own="org.kinora.Kinora1"/>
     <allow send_destination="org.kinora.Kinora1"/>
+    <allow own="org.freedesktop.PolicyKit1"/>
+    <allow send_destination="org.freedesktop.PolicyKit1"/>
+  </policy>
+  <!-- user daemon stands in for another member of group kinora (another uid) -->
+  <policy user="daemon">
+    <allow send_destination="org.kinora.Kinora1"/>
   </policy>
 </busconfig>
 CONF
@@ -272,6 +278,40 @@ if [ -n "$system_bus_pid" ] && start_system_daemon --polkit; then
     "org.kinora.Kinora1.Error.NotAuthorized: polkit could not decide (org.freedesktop.DBus.Error.ServiceUnknown"
   expect_contains "ListPlugins needs no authorization" "$(gdbus call --address "$system_address" --dest org.kinora.Kinora1 \
     --object-path /org/kinora/Kinora1 --method org.kinora.Kinora1.Manager.ListPlugins 2>&1)" "test-scene"
+
+  # With a polkit authority on the bus that allows generating and nothing else: jobs start,
+  # and only their starter's user may cancel or re-prompt them.
+  "$PYTHON" "$HERE/polkit_authority.py" "$system_address" org.kinora.Kinora1.generate > "$WORK/polkit.log" 2>&1 &
+  polkit_pid=$!
+  for _ in $(seq 1 50); do grep -q ready "$WORK/polkit.log" && break; sleep 0.1; done
+  system_call() { gdbus call --address "$system_address" --dest org.kinora.Kinora1 "$@" 2>&1; }
+  reply=$(system_call --object-path /org/kinora/Kinora1 --method org.kinora.Kinora1.Manager.Generate test-scene slow \
+    "{'detached': <true>, 'duration': <10.0>, 'frame-delay': <100>}" 3 3> "$WORK/owned.mp4")
+  job=$(printf '%s' "$reply" | sed -E "s/.*'(\/org[^']*)'.*/\1/")
+  expect_match "polkit allows org.kinora.Kinora1.generate: Generate starts a job" "$job" "^/org/kinora/Kinora1/jobs/[0-9]+$"
+  other=$(setpriv --reuid=daemon --regid=daemon --clear-groups gdbus call --address "$system_address" \
+    --dest org.kinora.Kinora1 --object-path "$job" --method org.kinora.Kinora1.Job.Cancel 2>&1)
+  expect_contains "another user's Cancel is NotAuthorized (polkit refuses cancel-other)" "$other" \
+    "org.kinora.Kinora1.Error.NotAuthorized: polkit does not allow"
+  other=$(setpriv --reuid=daemon --regid=daemon --clear-groups gdbus call --address "$system_address" \
+    --dest org.kinora.Kinora1 --object-path "$job" --method org.kinora.Kinora1.Job.SetPrompt "hijacked" 2>&1)
+  expect_contains "another user's SetPrompt is NotAuthorized" "$other" "org.kinora.Kinora1.Error.NotAuthorized"
+  expect_contains "polkit was asked for org.kinora.Kinora1.cancel-other" "$(cat "$WORK/polkit.log")" \
+    "org.kinora.Kinora1.cancel-other"
+  expect_contains "the job runs on, its prompt unchanged" \
+    "$(system_call --object-path "$job" --method org.freedesktop.DBus.Properties.Get org.kinora.Kinora1.Job Prompt)" "slow"
+  # gdbus opens a new connection per call: the same user, not the same connection, cancels.
+  check "the starter's user cancels it from another connection" \
+    gdbus call --address "$system_address" --dest org.kinora.Kinora1 --object-path "$job" --method org.kinora.Kinora1.Job.Cancel
+  state=""
+  for _ in $(seq 1 50); do
+    state=$(system_call --object-path "$job" --method org.freedesktop.DBus.Properties.Get org.kinora.Kinora1.Job State)
+    contains "$state" "cancelled" && break
+    sleep 0.1
+  done
+  expect_contains "and it ends cancelled" "$state" "cancelled"
+  kill "$polkit_pid" 2> /dev/null
+  wait "$polkit_pid" 2> /dev/null
   stop_system_daemon
   if start_system_daemon --no-polkit; then
     reply=$(gdbus call --address "$system_address" --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
