@@ -73,7 +73,7 @@ let package = Package(
             name: "kinorad",
             dependencies: [
                 "KinoraGStreamer", "KinoraHost", "KinoraDBus", "KinoraProtocol", "KinoraPluginSDK", "CGStreamer",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CGStreamerVideo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [rpath("../lib", "../lib/kinora/swift-runtime")]),
         .executableTarget(

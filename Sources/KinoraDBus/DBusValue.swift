@@ -17,6 +17,8 @@ public indirect enum DBusValue: Sendable, Equatable {
     /// `a{..}`: entries as key/value pairs.
     case dictionary(keySignature: String, valueSignature: String, [(DBusValue, DBusValue)])
     case structure([DBusValue])
+    /// `ay`, written as one fixed array (a picture's bytes); never produced by reading.
+    case bytes([UInt8])
 
     /// The D-Bus type signature of this value.
     public var signature: String {
@@ -34,6 +36,7 @@ public indirect enum DBusValue: Sendable, Equatable {
         case .array(let element, _): "a" + element
         case .dictionary(let key, let value, _): "a{" + key + value + "}"
         case .structure(let fields): "(" + fields.map(\.signature).joined() + ")"
+        case .bytes: "ay"
         }
     }
 
@@ -52,6 +55,7 @@ public indirect enum DBusValue: Sendable, Equatable {
         case (.dictionary(let ka, let va, let a), .dictionary(let kb, let vb, let b)):
             ka == kb && va == vb && a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         case (.structure(let a), .structure(let b)): a == b
+        case (.bytes(let a), .bytes(let b)): a == b
         default: false
         }
     }

@@ -43,6 +43,13 @@ enum MessageWriter {
             container(DBusTypeCode.structure, signature: nil, in: &iterator) { sub in
                 for field in fields { append(field, to: &sub) }
             }
+        case .bytes(let bytes):
+            container(DBusTypeCode.array, signature: "y", in: &iterator) { sub in
+                bytes.withUnsafeBufferPointer { buffer in
+                    var base = buffer.baseAddress
+                    _ = dbus_message_iter_append_fixed_array(&sub, DBusTypeCode.byte, &base, Int32(buffer.count))
+                }
+            }
         }
     }
 

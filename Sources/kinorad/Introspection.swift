@@ -38,7 +38,8 @@ enum Introspection {
             Files cross the bus only as file descriptors (type h): the daemon never opens a caller's path.
             Every job method returns at once with a job object (org.kinora.Kinora1.Job); follow it through
             PropertiesChanged and its Completed signal. A caller that leaves the bus has its jobs cancelled,
-            unless it passed the option 'detached': <true> (for fire-and-forget callers such as gdbus call). Errors, each naming the parameter and its allowed range:
+            unless it passed the option 'detached': <true> (for fire-and-forget callers such as gdbus call);
+            the option 'preview-interval': <SECONDS> asks for the job's Preview signal. Errors, each naming the parameter and its allowed range:
               org.kinora.Kinora1.Error.InvalidArgument  unknown option, wrong type or signature, out of range,
                                                         a descriptor not open for reading/writing, a plugin of the wrong kind
               org.kinora.Kinora1.Error.NotFound         no such plugin or job
@@ -135,6 +136,10 @@ enum Introspection {
             <method name="SetPrompt"><arg name="prompt" type="s" direction="in"/></method>
             <!-- Emitted once, when the job ends: success, and why not. -->
             <signal name="Completed"><arg name="success" type="b"/><arg name="message" type="s"/></signal>
+            <!-- Only for jobs started with the option 'preview-interval': <SECONDS> (0.1 to 3600): at most
+                 one frame that often, as it leaves the generator, scaled down to at most 64 pixels on its
+                 long side; rgb is width x height x 3 bytes, rows top to bottom. frame: frames made before it. -->
+            <signal name="Preview"><arg name="frame" type="t"/><arg name="width" type="u"/><arg name="height" type="u"/><arg name="rgb" type="ay"/></signal>
             <property name="Operation" type="s" access="read"/>
             <property name="Plugin" type="s" access="read"/>
             <property name="Prompt" type="s" access="read"/>

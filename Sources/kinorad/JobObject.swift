@@ -76,6 +76,8 @@ final class JobObject {
             state = .running
             startTime = Self.now()
             return [("State", .string(state.rawValue)), ("ProgressValid", .bool(true)), ("StartTime", .uint64(startTime))]
+        case .preview:
+            return []
         case .progress(let fraction, let frame, let total):
             progress = fraction
             self.frame = frame

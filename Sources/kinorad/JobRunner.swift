@@ -18,6 +18,8 @@ enum JobEvent: Sendable {
     case done(OutputInfo)
     case failed(String)
     case cancelled
+    /// A low-resolution frame for the job's Preview signal (only when asked for).
+    case preview(PreviewTap.Preview)
 }
 
 /// What a finished job wrote, for the job's `OutputInfo` property.
@@ -45,6 +47,8 @@ final class JobRunner: Sendable {
     let input: Int32?
     let output: Int32
     let outputMode: OutputMode
+    /// Seconds between Preview signals; 0: none.
+    let previewInterval: Double
     private let cancelRequested = Atomic<Bool>(false)
     /// Set when the job's thread is done with the pipeline and the descriptors.
     private let ended = Atomic<Bool>(false)
@@ -57,9 +61,10 @@ final class JobRunner: Sendable {
     /// Takes ownership of `input` and `output` (closes them when the job ends).
     init(
         request: JobRequest, pipelineDescription: String, input: Int32?, output: Int32, outputMode: OutputMode,
-        label: String
+        previewInterval: Double = 0, label: String
     ) {
         self.request = request
+        self.previewInterval = previewInterval
         self.pipelineDescription = pipelineDescription
         self.input = input
         self.output = output
@@ -136,6 +141,9 @@ final class JobRunner: Sendable {
         }
         defer { generators.forEach { gst_object_unref($0) } }
         let clock = OutputClock(watching: generators)
+        if previewInterval > 0 {
+            _ = PreviewTap(watching: generators, interval: previewInterval) { report(.preview($0)) }
+        }
         report(.running)
         let outcome = drive(pipeline, generators: generators, report: report)
         gst_element_set_state(pipeline, GST_STATE_NULL)

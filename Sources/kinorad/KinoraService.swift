@@ -283,13 +283,26 @@ final class KinoraService: @unchecked Sendable {
             detached = flag
             jobOptions.remove(at: index)
         }
+        // `preview-interval`: seconds between the job's Preview signals (0, the default: none).
+        var previewInterval = 0.0
+        if let index = jobOptions.firstIndex(where: { $0.0.stringValue == "preview-interval" }) {
+            guard case .variant(.double(let seconds)) = jobOptions[index].1, seconds == 0 || (0.1...3600).contains(seconds)
+            else {
+                throw DBusError(
+                    name: KinoraBusError.invalidArgument,
+                    message: "parameter 'preview-interval' must be a double, 0 (no previews) or from 0.1 to 3600 seconds")
+            }
+            previewInterval = seconds
+            jobOptions.remove(at: index)
+        }
         let request = try validatedRequest(parsed, options: jobOptions, operation: operation)
         let description = try pipelineDescription(for: request)
         let number = nextJobNumber
         nextJobNumber += 1
         let runner = JobRunner(
             request: request, pipelineDescription: description, input: parsed.input, output: parsed.output,
-            outputMode: operation == .stream ? .direct : .spooled, label: "kinora.job.\(number)")
+            outputMode: operation == .stream ? .direct : .spooled, previewInterval: previewInterval,
+            label: "kinora.job.\(number)")
         descriptors.removeAll()  // the runner owns them now
         let job = JobObject(number: number, caller: caller, callerUser: callerUsers[caller], detached: detached, runner: runner)
         jobs[number] = job
@@ -467,6 +480,13 @@ final class KinoraService: @unchecked Sendable {
 
     private func apply(_ event: JobEvent, toJob number: Int) {
         guard let job = jobs[number] else { return }
+        if case .preview(let preview) = event {
+            guard !job.state.isFinal else { return }
+            let signal = DBusMessage.signal(path: job.path, interface: KinoraBusAPI.jobInterface, member: "Preview")
+            signal.append(.uint64(preview.frame), .uint32(preview.width), .uint32(preview.height), .bytes(preview.rgb))
+            loop.connection.send(signal)
+            return
+        }
         let changed = job.apply(event)
         guard !changed.isEmpty else { return }
         emitPropertiesChanged(path: job.path, interface: KinoraBusAPI.jobInterface, changed)

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 
-from jeepney import DBusAddress, new_method_call
+from jeepney import DBusAddress, HeaderFields, new_method_call
 
 MANAGER_PROPERTIES = DBusAddress("/org/kinora/Kinora1", bus_name="org.kinora.Kinora1",
                                  interface="org.freedesktop.DBus.Properties")
@@ -130,6 +130,8 @@ def desktop(work):
           and "Duration: 0:00:02.500000000" in found, (props["State"], props["Error"], found[-300:]))
     check("OutputInfo's duration is the 2.5 s written, not the 1 s asked", abs(info.get("duration", 0) - 2.5) < 1e-6, info)
 
+    previews(kinora, work)
+
     # Storyboard: two shots, one continuous clip.
     out = os.path.join(work, "py-storyboard.mp4")
     fd = output_file(out)
@@ -167,6 +169,55 @@ def desktop(work):
     check("ObjectManager lists the jobs with their properties",
           len(objects) >= 6 and all("org.kinora.Kinora1.Job" in ifaces for ifaces in objects.values()), len(objects))
     kinora.close()
+
+
+def previews(kinora, work):
+    """The Preview signal: only for a job that asks, at most one per interval, the frame's
+    pixels scaled down to at most 64 on the long side."""
+    from jeepney import MatchRule
+    from jeepney.bus_messages import message_bus
+    rule = MatchRule(type="signal", interface="org.kinora.Kinora1.Job", member="Preview")
+    kinora.conn.send_and_get_reply(message_bus.AddMatch(rule))
+    received = []
+    with kinora.conn.filter(rule, bufsize=256) as queue:
+        out = os.path.join(work, "py-preview.mp4")
+        fd = output_file(out)
+        plain = kinora.submit("Generate", "test-scene", "x", {"duration": ("d", 0.5), "width": ("i", 64),
+                                                               "height": ("i", 48)}, fd)
+        kinora.wait(plain)
+        job = kinora.submit("Generate", "test-scene", "x", {
+            "duration": ("d", 3.0), "width": ("i", 128), "height": ("i", 96), "fps": ("i", 12),
+            "background": ("i", 0x102030), "square-colour": ("i", 0xF0E0D0), "frame-delay": ("i", 40),
+            "preview-interval": ("d", 0.1)}, fd)
+        os.close(fd)
+        props = kinora.wait(job)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            try:
+                received.append(kinora.conn.recv_until_filtered(queue, timeout=0.2))
+            except TimeoutError:
+                break
+    check("a job started with preview-interval ends done", props["State"] == "done", props)
+    mine = [m for m in received if m.header.fields.get(HeaderFields.path) == job]
+    check("no Preview for a job that did not ask", not [m for m in received if m.header.fields.get(HeaderFields.path) == plain])
+    # 36 frames over about 1.5 s at one preview per 0.1 s at most: several, fewer than frames.
+    check("Preview arrives at most once per interval", 2 <= len(mine) < 36, len(mine))
+    if mine:
+        frame, width, height, rgb = mine[0].body
+        check("Preview is the frame scaled to 64 on its long side, RGB", (width, height, len(rgb)) == (64, 48, 64 * 48 * 3),
+              (width, height, len(rgb)))
+        # The element may negotiate YUV: colours come back within a few levels.
+        def near(pixel, colour):
+            return all(abs(a - b) <= 6 for a, b in zip(pixel, colour))
+        check("Preview's pixels are the frame's: the background", near(rgb[0:3], (0x10, 0x20, 0x30)), tuple(rgb[0:3]))
+        middle = rgb[24 * 64 * 3:25 * 64 * 3]
+        check("and the square", any(near(middle[i:i + 3], (0xF0, 0xE0, 0xD0)) for i in range(0, len(middle), 3)))
+        frames = [m.body[0] for m in mine]
+        check("Preview frame numbers increase", frames == sorted(set(frames)), frames)
+    expect_error("preview-interval below 0.1 s: InvalidArgument with the range", "org.kinora.Kinora1.Error.InvalidArgument",
+                 "'preview-interval' must be a double, 0 (no previews) or from 0.1 to 3600 seconds",
+                 kinora.submit, "Generate", "test-scene", "x", {"preview-interval": ("d", 0.01)},
+                 output_file(os.path.join(work, "refused-preview.mp4")))
 
 
 def open_descriptors(pid):
