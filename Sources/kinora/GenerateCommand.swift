@@ -200,11 +200,14 @@ struct StreamCommand: ParsableCommand {
         discussion: """
             The stream runs at its own frame rate until Ctrl-C, `kinora cancel`, or --param duration=SECONDS \
             (default and most: 600 s). `kinora prompt JOB TEXT` changes the prompt while it runs. With -o - \
-            the stream goes to standard output (pipe it into a player); then the job path is not printed.
+            the stream goes to standard output (pipe it into a player); then the job path is not printed. \
+            With -o udp://127.0.0.1:PORT kinorad itself sends it to that loopback UDP port (PORT 1024 to 65535), \
+            seven MPEG-TS packets a datagram, for any player to open.
 
             EXAMPLES
               kinora stream "a red ball" -o - | gst-play-1.0 fd://0
               kinora stream "a red ball" -o live.ts --param duration=30
+              kinora stream "a red ball" -o udp://127.0.0.1:5004 &  gst-play-1.0 udp://127.0.0.1:5004
             """)
 
     @Argument(help: "What the stream should show.")

@@ -48,14 +48,20 @@ struct JobSubmission {
         let chosen = try choosePlugin(from: plugins)
         var jobOptions = try parseParameters(for: chosen)
         if !options.wait { jobOptions.append(("detached", .bool(true))) }
+        let udpPort = try NetworkOutput.port(in: options.output, method: method)
+        if let udpPort { jobOptions.append(("udp-port", .int32(Int32(udpPort)))) }
         let writesStandardOutput = options.output == "-"
+        // To the network, kinorad writes nothing to the descriptor the call still carries.
         let descriptor = writesStandardOutput
-            ? dup(STDOUT_FILENO) : open(options.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            ? dup(STDOUT_FILENO)
+            : udpPort != nil
+                ? open("/dev/null", O_WRONLY | O_CLOEXEC)
+                : open(options.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             Terminal.error("cannot create \(options.output): \(String(cString: strerror(errno)))")
             throw ExitStatus.cannotCreate
         }
-        let removeOutput = { if !writesStandardOutput { _ = unlink(options.output) } }
+        let removeOutput = { if !writesStandardOutput && udpPort == nil { _ = unlink(options.output) } }
         let job: String
         do {
             let values = try arguments(chosen.id, .stringVariantDictionary(jobOptions), descriptor)
@@ -184,4 +190,22 @@ func openInput(_ path: String) throws -> Int32 {
         throw ExitStatus.noInput
     }
     return descriptor
+}
+
+/// `-o udp://127.0.0.1:PORT` for `kinora stream`: the daemon sends the stream to that
+/// loopback port itself (the option udp-port), and no file is made.
+enum NetworkOutput {
+    static func port(in output: String, method: String) throws -> Int? {
+        guard output.hasPrefix("udp://") else { return nil }
+        guard method == "StartStream" else {
+            throw ValidationError("-o \(output): only `kinora stream` sends to the network; give a file")
+        }
+        let rest = output.dropFirst("udp://".count)
+        guard let colon = rest.lastIndex(of: ":"), ["127.0.0.1", "localhost"].contains(String(rest[..<colon])),
+            let port = Int(rest[rest.index(after: colon)...]), (1024...65535).contains(port)
+        else {
+            throw ValidationError("-o \(output): the network output is udp://127.0.0.1:PORT, PORT from 1024 to 65535 (loopback only)")
+        }
+        return port
+    }
 }

@@ -108,7 +108,8 @@ enum Introspection {
               <arg name="job" type="o" direction="out"/>
             </method>
             <!-- A live stream (H.264 in MPEG-TS, at the stream's own pace) written to output as it is made,
-                 until Cancel or duration (default 600 s). Job.SetPrompt changes the prompt at the next block. -->
+                 until Cancel or duration (default 600 s). Job.SetPrompt changes the prompt at the next block.
+                 With the option udp-port (1024 to 65535) it goes to udp://127.0.0.1:PORT instead (loopback only). -->
             <method name="StartStream">
               <arg name="plugin" type="s" direction="in"/>
               <arg name="prompt" type="s" direction="in"/>

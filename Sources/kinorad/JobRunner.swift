@@ -38,6 +38,11 @@ enum OutputMode: Sendable {
     /// Straight into the caller's descriptor as they are made (live streams; MPEG-TS
     /// is readable from any point, so a cut stream is still a valid stream).
     case direct
+    /// Live, to the pipeline's own network sink (StartStream with udp-port); the caller's
+    /// descriptor is not written.
+    case network
+
+    var isLive: Bool { self != .spooled }
 }
 
 /// Runs one job's GStreamer pipeline on its own thread.
@@ -183,7 +188,7 @@ final class JobRunner: Sendable {
             if request.plugin.manifest.kind != .videoToVideo || request.operation == .extend {
                 properties[StandardParameters.duration.name] = .double(shot.duration)
             }
-            if outputMode == .direct { properties["is-live"] = .bool(true) }
+            if outputMode.isLive { properties["is-live"] = .bool(true) }
             for (name, value) in properties {
                 GObjectProperty.set(UnsafeMutableRawPointer(generator), name: name, to: value)
             }
@@ -196,7 +201,7 @@ final class JobRunner: Sendable {
         defer { gst_object_unref(sink) }
         if let spoolLocation {
             GObjectProperty.set(UnsafeMutableRawPointer(sink), name: "location", to: .string(spoolLocation))
-        } else {
+        } else if outputMode == .direct {
             GObjectProperty.set(UnsafeMutableRawPointer(sink), name: "fd", to: .int(Int64(output)))
         }
         if let input {

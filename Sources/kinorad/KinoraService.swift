@@ -295,13 +295,37 @@ final class KinoraService: @unchecked Sendable {
             previewInterval = seconds
             jobOptions.remove(at: index)
         }
+        // `udp-port`: StartStream sends its MPEG-TS to 127.0.0.1:PORT instead of the descriptor.
+        var udpPort: Int?
+        if let index = jobOptions.firstIndex(where: { $0.0.stringValue == "udp-port" }) {
+            let port: Int64?
+            switch jobOptions[index].1 {
+            case .variant(.int32(let n)): port = Int64(n)
+            case .variant(.uint32(let n)): port = Int64(n)
+            case .variant(.int64(let n)): port = n
+            case .variant(.uint64(let n)): port = n <= UInt64(Int64.max) ? Int64(n) : nil
+            default: port = nil
+            }
+            guard operation == .stream else {
+                throw DBusError(
+                    name: KinoraBusError.invalidArgument, message: "parameter 'udp-port': only StartStream sends to the network")
+            }
+            guard let port, (1024...65535).contains(port) else {
+                throw DBusError(
+                    name: KinoraBusError.invalidArgument,
+                    message: "parameter 'udp-port' must be an integer from 1024 to 65535 (a UDP port on 127.0.0.1)")
+            }
+            udpPort = Int(port)
+            jobOptions.remove(at: index)
+        }
         let request = try validatedRequest(parsed, options: jobOptions, operation: operation)
-        let description = try pipelineDescription(for: request)
+        let description = try pipelineDescription(for: request, udpPort: udpPort)
         let number = nextJobNumber
         nextJobNumber += 1
         let runner = JobRunner(
             request: request, pipelineDescription: description, input: parsed.input, output: parsed.output,
-            outputMode: operation == .stream ? .direct : .spooled, previewInterval: previewInterval,
+            outputMode: operation != .stream ? .spooled : udpPort == nil ? .direct : .network,
+            previewInterval: previewInterval,
             label: "kinora.job.\(number)")
         descriptors.removeAll()  // the runner owns them now
         let job = JobObject(number: number, caller: caller, callerUser: callerUsers[caller], detached: detached, runner: runner)
@@ -360,19 +384,21 @@ final class KinoraService: @unchecked Sendable {
         return request
     }
 
-    private func pipelineDescription(for request: JobRequest) throws(DBusError) -> String {
+    private func pipelineDescription(for request: JobRequest, udpPort: Int?) throws(DBusError) -> String {
         let element = request.plugin.manifest.elementName
         let caps = "video/x-raw,width=\(request.width),height=\(request.height),framerate=\(request.fps)/1"
         var substitutions = [
             "element": element, "width": String(request.width), "height": String(request.height),
             "fps": String(request.fps),
         ]
+        if let udpPort { substitutions["port"] = String(udpPort) }
         // A storyboard's shots: one generator each, joined end to end by `concat`
         // (built here from validated values only: an element name and integers).
         substitutions["shots"] = request.shots.indices.map { "\(element) name=shot\($0) ! \(caps) ! shots." }
             .joined(separator: " ")
         do {
-            return try pipelines.description(named: request.operation.pipeline, substitutions: substitutions)
+            let name = udpPort == nil ? request.operation.pipeline : "job-stream-udp"
+            return try pipelines.description(named: name, substitutions: substitutions)
         } catch {
             throw DBusError(name: KinoraBusError.failed, message: error.description)
         }

@@ -73,6 +73,22 @@ if KINORA_MODEL_PATH="$WORK/models" start_daemon "$BUILD/kinorad" --config "$WOR
   "$kinora" stream live -o - --param duration=1 --param width=64 --param height=48 > "$WORK/cli-stream.ts" 2> /dev/null
   expect_equal "kinora stream -o - exits 0 after its duration" "$?" "0"
   expect_contains "kinora stream wrote MPEG-TS to stdout" "$(gst-discoverer-1.0 "$WORK/cli-stream.ts" 2>&1)" "MPEG-2 Transport Stream"
+  # A live stream sent by kinorad itself to a loopback UDP port, received and decoded back.
+  port=$((20000 + RANDOM % 20000))
+  timeout -s INT 12 gst-launch-1.0 -q -e udpsrc port="$port" ! filesink location="$WORK/udp.ts" > /dev/null 2>&1 &
+  receiver=$!
+  sleep 0.5
+  "$kinora" stream live --plugin test-scene -o "udp://127.0.0.1:$port" --param duration=2 --param width=64 --param height=48 \
+    > /dev/null 2> "$WORK/udp.err"
+  expect_equal "kinora stream -o udp://127.0.0.1:PORT exits 0 after its duration" "$?" "0"
+  kill -INT "$receiver" 2> /dev/null
+  wait "$receiver" 2> /dev/null
+  received=$(ls -l "$WORK/udp.ts" 2>&1; gst-discoverer-1.0 "$WORK/udp.ts" 2>&1)
+  expect_contains "the stream arrived over UDP as MPEG-TS" "$received" "MPEG-2 Transport Stream"
+  expect_contains "with H.264 64x48 video in it" "$received" "Width: 64"
+  "$kinora" stream live -o "udp://192.0.2.1:5004" --param duration=1 > /dev/null 2> "$WORK/udp-bad.err"
+  expect_equal "a network output off the loopback is a usage error (64)" "$?" "64"
+  expect_contains "that names the allowed form" "$(cat "$WORK/udp-bad.err")" "udp://127.0.0.1:PORT, PORT from 1024 to 65535"
   "$kinora" animate "$WORK/no-such.png" -o "$WORK/x.mp4" > /dev/null 2>&1
   expect_equal "kinora animate with a missing input exits 66" "$?" "66"
   "$kinora" generate x -o "$WORK/too-long.mp4" --param duration=50 > /dev/null 2> "$WORK/too-long.err"

@@ -267,6 +267,11 @@ def errors(work):
     expect_error("a frame over max-frame-pixels: LimitExceeded naming width x height",
                  "org.kinora.Kinora1.Error.LimitExceeded", "'width' x 'height' are 640x480 = 307200 pixels; allowed: at most 100000",
                  generate, {"width": ("i", 640), "height": ("i", 480)})
+    expect_error("udp-port on a file job: InvalidArgument", "org.kinora.Kinora1.Error.InvalidArgument",
+                 "parameter 'udp-port': only StartStream sends to the network", generate, {"udp-port": ("i", 5004)})
+    expect_error("udp-port below 1024: InvalidArgument with the range", "org.kinora.Kinora1.Error.InvalidArgument",
+                 "parameter 'udp-port' must be an integer from 1024 to 65535",
+                 lambda: kinora.submit("StartStream", "test-scene", "x", {"udp-port": ("i", 80)}, os.open("/dev/null", os.O_WRONLY)))
     expect_error("an unknown plugin: NotFound", "org.kinora.Kinora1.Error.NotFound", "no plugin 'nope'", generate, small, "nope")
     expect_error("Animate with a source plugin: InvalidArgument", "org.kinora.Kinora1.Error.InvalidArgument",
                  "Animate needs a image-to-video plugin", lambda: kinora.submit("Animate", "test-scene", "", {}, os.open(sink, os.O_WRONLY), os.open(sink, os.O_RDONLY)))
