@@ -36,9 +36,21 @@ struct OutputSpool: ~Copyable {
     /// A path GStreamer's filesink can open: the spool through /proc.
     var sinkLocation: String { "/proc/self/fd/\(descriptor)" }
 
-    /// Copies the whole spool to `destination` (at its current offset).
+    /// Copies the whole spool to `destination` (at its current offset). If a write fails
+    /// part-way (a full disk, a closed pipe), a seekable destination is cut back to where it
+    /// started, so the caller is left with nothing rather than a truncated file.
     @discardableResult
     func copy(to destination: Int32) throws(Failure) -> Int64 {
+        let start = lseek(destination, 0, SEEK_CUR)
+        do {
+            return try copyAll(to: destination)
+        } catch {
+            if start >= 0 { _ = ftruncate(destination, start) }
+            throw error
+        }
+    }
+
+    private func copyAll(to destination: Int32) throws(Failure) -> Int64 {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var offset: off_t = 0
         while true {

@@ -165,6 +165,31 @@ for ending in TERM KILL; do
     if [ -e "$WORK/ending-$ending.mp4" ]; then fail "no file is left after SIG$ending"; else pass "no file is left after SIG$ending"; fi
   fi
 done
+# kinorad killed mid-job under a desktop tool's own descriptor (no CLI to clean up after it):
+# the file stays empty, never a cut-off MP4, and a restarted kinorad serves again.
+if start_daemon "$BUILD/kinorad"; then
+  reply=$(gdbus call --session --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
+    --method org.kinora.Kinora1.Manager.Generate test-scene slow \
+    "{'detached': <true>, 'duration': <10.0>, 'frame-delay': <50>}" 3 3> "$WORK/raw-killed.mp4" 2>&1)
+  job=$(printf '%s' "$reply" | sed -E "s/.*'(\/org[^']*)'.*/\1/")
+  wait_for_state "$job" "running" > /dev/null
+  sleep 1
+  kill -KILL "$DAEMON_PID"
+  wait "$DAEMON_PID" 2> /dev/null
+  DAEMON_PID=
+  expect_equal "kinorad killed mid-job leaves the caller's file empty (nothing written before end-of-stream)" \
+    "$(wc -c < "$WORK/raw-killed.mp4")" "0"
+  if start_daemon "$BUILD/kinorad"; then
+    reply=$(gdbus call --session --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 \
+      --method org.kinora.Kinora1.Manager.Generate test-scene again "{'detached': <true>, 'duration': <0.5>}" 3 \
+      3> "$WORK/after-kill.mp4" 2>&1)
+    job=$(printf '%s' "$reply" | sed -E "s/.*'(\/org[^']*)'.*/\1/")
+    expect_contains "a restarted kinorad generates again" "$(wait_for_state "$job" "cancelled|failed|done")" "done"
+    expect_contains "and its file is a whole 0.5 s MP4" "$(gst-discoverer-1.0 "$WORK/after-kill.mp4" 2>&1)" \
+      "Duration: 0:00:00.500000000"
+    stop_daemon
+  fi
+fi
 # A broken pipeline description fails the job with GStreamer's reason.
 mkdir -p "$WORK/broken-pipelines"
 printf '# broken on purpose\n{element} name=generator ! nosuchelement ! filesink name=output\n' \
