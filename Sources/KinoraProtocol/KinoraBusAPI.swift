@@ -40,6 +40,7 @@ public enum KinoraBusError {
     public static let failed = "org.kinora.Kinora1.Error.Failed"
     public static let unknownMethod = "org.freedesktop.DBus.Error.UnknownMethod"
     public static let unknownProperty = "org.freedesktop.DBus.Error.UnknownProperty"
+    public static let propertyReadOnly = "org.freedesktop.DBus.Error.PropertyReadOnly"
 }
 
 /// The states of a job object's `State` property, as udisks2/PackageKit

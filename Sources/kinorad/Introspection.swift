@@ -17,6 +17,8 @@ enum Introspection {
           <interface name="org.freedesktop.DBus.Properties">
             <method name="Get"><arg name="interface" type="s" direction="in"/><arg name="name" type="s" direction="in"/><arg name="value" type="v" direction="out"/></method>
             <method name="GetAll"><arg name="interface" type="s" direction="in"/><arg name="properties" type="a{sv}" direction="out"/></method>
+            <!-- Every property is read-only: Set answers org.freedesktop.DBus.Error.PropertyReadOnly. -->
+            <method name="Set"><arg name="interface" type="s" direction="in"/><arg name="name" type="s" direction="in"/><arg name="value" type="v" direction="in"/></method>
             <signal name="PropertiesChanged"><arg name="interface" type="s"/><arg name="changed" type="a{sv}"/><arg name="invalidated" type="as"/></signal>
           </interface>
         """

@@ -32,6 +32,8 @@ final class KinoraService: @unchecked Sendable {
     private var callerUsers: [String: UInt32] = [:]
     /// Calls waiting for polkit's decision.
     private var pendingAuthorizations = 0
+    /// The job counts last sent in the manager's PropertiesChanged.
+    private var announcedJobCounts: (UInt32, UInt32) = (0, 0)
     /// A connected caller's own finished jobs kept beyond `finished-jobs-kept`.
     static let finishedJobsKeptPerCaller = 16
     /// Monotonic seconds of the last call or job end, for the idle exit.
@@ -494,6 +496,7 @@ final class KinoraService: @unchecked Sendable {
     }
 
     private func startDispatched() {
+        defer { announceJobCounts() }
         guard !shuttingDown else { return }
         for number in scheduler.dispatch() {
             guard let job = jobs[number] else { continue }
@@ -502,6 +505,16 @@ final class KinoraService: @unchecked Sendable {
                 loop.post { self.apply(event, toJob: number) }
             }
         }
+    }
+
+    /// The manager's RunningJobs and QueuedJobs in PropertiesChanged, when they changed.
+    private func announceJobCounts() {
+        let counts = (UInt32(scheduler.running.count), UInt32(scheduler.queuedCount))
+        guard counts != announcedJobCounts else { return }
+        announcedJobCounts = counts
+        emitPropertiesChanged(
+            path: KinoraBusAPI.managerPath, interface: KinoraBusAPI.managerInterface,
+            [("RunningJobs", .uint32(counts.0)), ("QueuedJobs", .uint32(counts.1))])
     }
 
     private func apply(_ event: JobEvent, toJob number: Int) {

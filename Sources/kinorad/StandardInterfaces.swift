@@ -26,8 +26,16 @@ extension KinoraService {
                     message: "no such property; \(interface) has \(values.map(\.0).joined(separator: ", "))")
             }
             reply.append(.variant(value))
+        case "Set":
+            guard arguments.count == 3, case .string(let name) = arguments[1], values.contains(where: { $0.0 == name }) else {
+                throw DBusError(
+                    name: KinoraBusError.unknownProperty,
+                    message: "no such property; \(interface) has \(values.map(\.0).joined(separator: ", "))")
+            }
+            throw DBusError(name: KinoraBusError.propertyReadOnly, message: "property \(name) of \(interface) is read-only")
         default:
-            throw DBusError(name: KinoraBusError.unknownProperty, message: "properties of \(interface) are read-only")
+            throw DBusError(
+                name: KinoraBusError.unknownMethod, message: "no method org.freedesktop.DBus.Properties.\(member)")
         }
         return reply
     }

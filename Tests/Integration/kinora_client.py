@@ -79,6 +79,23 @@ def output_file(path):
 
 
 def looks_like_mp4(path):
+    """A complete MP4: top-level boxes that tile the whole file exactly, starting with ftyp and
+    including moov (a cut-off file fails: its last box runs past the end, or moov is missing)."""
+    size = os.path.getsize(path)
+    seen, offset = [], 0
     with open(path, "rb") as handle:
-        head = handle.read(12)
-    return len(head) == 12 and head[4:8] == b"ftyp"
+        while offset < size:
+            handle.seek(offset)
+            header = handle.read(16)
+            if len(header) < 8:
+                return False
+            length, kind = int.from_bytes(header[0:4], "big"), header[4:8]
+            if length == 1:
+                if len(header) < 16:
+                    return False
+                length = int.from_bytes(header[8:16], "big")
+            if length < 8 or offset + length > size:
+                return False
+            seen.append(kind)
+            offset += length
+    return offset == size and seen[:1] == [b"ftyp"] and b"moov" in seen and b"mdat" in seen

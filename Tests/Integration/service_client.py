@@ -131,6 +131,7 @@ def desktop(work):
     check("OutputInfo's duration is the 2.5 s written, not the 1 s asked", abs(info.get("duration", 0) - 2.5) < 1e-6, info)
 
     previews(kinora, work)
+    manager_properties(kinora, work)
 
     # Storyboard: two shots, one continuous clip.
     out = os.path.join(work, "py-storyboard.mp4")
@@ -218,6 +219,38 @@ def previews(kinora, work):
                  "'preview-interval' must be a double, 0 (no previews) or from 0.1 to 3600 seconds",
                  kinora.submit, "Generate", "test-scene", "x", {"preview-interval": ("d", 0.01)},
                  output_file(os.path.join(work, "refused-preview.mp4")))
+
+
+def manager_properties(kinora, work):
+    """The manager's job counts follow in PropertiesChanged; its properties are read-only."""
+    from jeepney import MatchRule
+    from jeepney.bus_messages import message_bus
+    rule = MatchRule(type="signal", interface="org.freedesktop.DBus.Properties", member="PropertiesChanged",
+                     path="/org/kinora/Kinora1")
+    kinora.conn.send_and_get_reply(message_bus.AddMatch(rule))
+    changes = []
+    with kinora.conn.filter(rule, bufsize=256) as queue:
+        fd = output_file(os.path.join(work, "py-counts.mp4"))
+        job = kinora.submit("Generate", "test-scene", "x", {"duration": ("d", 0.5), "width": ("i", 64),
+                                                             "height": ("i", 48)}, fd)
+        os.close(fd)
+        kinora.wait(job)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            try:
+                message = kinora.conn.recv_until_filtered(queue, timeout=0.2)
+            except TimeoutError:
+                break
+            changes.append({key: value for key, (_, value) in message.body[1].items()})
+    running = [c.get("RunningJobs") for c in changes]
+    check("the manager's PropertiesChanged shows RunningJobs going to 1 and back to 0",
+          1 in running and running[-1] == 0, changes)
+    expect_error("Properties.Set on the manager: PropertyReadOnly", "org.freedesktop.DBus.Error.PropertyReadOnly",
+                 "property Version of org.kinora.Kinora1.Manager is read-only",
+                 kinora.call, MANAGER_PROPERTIES, "Set", "ssv", ("org.kinora.Kinora1.Manager", "Version", ("s", "9")))
+    expect_error("Properties.Set of no such property: UnknownProperty", "org.freedesktop.DBus.Error.UnknownProperty",
+                 "no such property", kinora.call, MANAGER_PROPERTIES, "Set", "ssv",
+                 ("org.kinora.Kinora1.Manager", "Nope", ("s", "9")))
 
 
 def open_descriptors(pid):
