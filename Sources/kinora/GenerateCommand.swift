@@ -156,12 +156,15 @@ struct StoryboardCommand: ParsableCommand {
         commandName: "storyboard",
         abstract: "Render shots (prompt, seconds, transition) as one continuous video (H.264 in MP4).",
         discussion: """
-            Each --shot is SECONDS:PROMPT, or SECONDS:TRANSITION:PROMPT where TRANSITION is 'cut' (the default).
+            Each --shot is SECONDS:PROMPT, or SECONDS:TRANSITION:PROMPT where TRANSITION is 'cut' (the default: \
+            a new scene) or 'continue' (the shot carries on from the previous one's last frames under its own \
+            prompt, one continuous scene; needs a plugin with a prompt-schedule, such as text-to-video).
 
             \(JobHelp.common)
 
             EXAMPLE
               kinora storyboard -o story.mp4 --shot "2:a red ball rolls in" --shot "3:cut:it stops by a blue box"
+              kinora storyboard -o scene.mp4 --shot "4:a red circle moving right" --shot "4:continue:a red circle moving up"
             """)
 
     @Option(name: .customLong("shot"), help: ArgumentHelp("A shot as SECONDS:[TRANSITION:]PROMPT; repeatable, in order.", valueName: "shot"))
@@ -179,7 +182,7 @@ struct StoryboardCommand: ParsableCommand {
     static func parse(_ text: String) -> DBusValue? {
         let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2, let seconds = Double(parts[0]), seconds.isFinite else { return nil }
-        let (transition, prompt) = parts.count == 3 && ["cut", ""].contains(parts[1])
+        let (transition, prompt) = parts.count == 3 && ["cut", "", "continue"].contains(parts[1])
             ? (parts[1], parts[2]) : ("cut", parts.dropFirst().joined(separator: ":"))
         return .structure([.string(prompt), .double(seconds), .string(transition)])
     }

@@ -101,7 +101,9 @@ enum Introspection {
               <arg name="output" type="h" direction="in"/>
               <arg name="job" type="o" direction="out"/>
             </method>
-            <!-- Shots (prompt, seconds, transition: "cut") rendered by one source plugin as one continuous MP4. -->
+            <!-- Shots (prompt, seconds, transition) rendered by one source plugin as one MP4. transition "cut"
+                 (or ""): a new scene; "continue": the shot carries on from the previous one's last frames under its
+                 own prompt (the plugin's prompt-schedule; plugins without one refuse it). -->
             <method name="Storyboard">
               <arg name="plugin" type="s" direction="in"/>
               <arg name="shots" type="a(sds)" direction="in"/>

@@ -9,10 +9,11 @@ struct JobArguments {
     let options: [(DBusValue, DBusValue)]
     let input: Int32?
     let output: Int32
-    let shots: [(prompt: String, duration: Double)]?
+    let shots: [(prompt: String, duration: Double, continues: Bool)]?
 
-    /// Allowed shot transitions; `cut` joins shots end to end.
-    static let transitions = ["cut", ""]
+    /// Allowed shot transitions: `cut` (or empty) joins shots end to end; `continue` makes the
+    /// shot carry on from the previous one's last frames under its own prompt (one scene).
+    static let transitions = ["cut", "", "continue"]
     /// A shot's length in seconds: the job option `duration`'s range.
     static let shotDurations = 0.05...600.0
 
@@ -41,7 +42,7 @@ struct JobArguments {
                 throw Self.wrongSignature(
                     operation, "(plugin s, shots a(sds) of (prompt, seconds, transition), options a{sv}, output h)", message)
             }
-            var shots: [(String, Double)] = []
+            var shots: [(String, Double, Bool)] = []
             for (index, value) in shotValues.enumerated() {
                 guard case .structure(let fields) = value, fields.count == 3, case .string(let prompt) = fields[0],
                     case .double(let duration) = fields[1], case .string(let transition) = fields[2]
@@ -54,9 +55,9 @@ struct JobArguments {
                 guard Self.transitions.contains(transition) else {
                     throw DBusError(
                         name: KinoraBusError.invalidArgument,
-                        message: "parameter 'shots[\(index)].transition' is '\(transition)'; allowed: 'cut' (or empty)")
+                        message: "parameter 'shots[\(index)].transition' is '\(transition)'; allowed: 'cut' (or empty), 'continue'")
                 }
-                shots.append((prompt, duration))
+                shots.append((prompt, duration, index > 0 && transition == "continue"))
             }
             guard !shots.isEmpty else {
                 throw DBusError(name: KinoraBusError.invalidArgument, message: "parameter 'shots' is empty; give at least one shot")

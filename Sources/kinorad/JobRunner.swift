@@ -175,14 +175,15 @@ final class JobRunner: Sendable {
     {
         let bin = UnsafeMutableRawPointer(pipeline).assumingMemoryBound(to: GstBin.self)
         var generators: [UnsafeMutablePointer<GstElement>] = []
-        for (index, shot) in request.shots.enumerated() {
-            let name = request.shots.count == 1 ? "generator" : "shot\(index)"
+        for (index, shot) in request.segments.enumerated() {
+            let name = request.operation == .storyboard ? "shot\(index)" : "generator"
             guard let generator = gst_bin_get_by_name(bin, name) else {
                 generators.forEach { gst_object_unref($0) }
                 throw JobFailure(description: "the pipeline has no element named '\(name)'")
             }
             var properties = request.parameters
             properties[StandardParameters.prompt.name] = .string(shot.prompt)
+            if let schedule = shot.promptSchedule { properties[PromptScheduleName.value] = .string(schedule) }
             // A video-to-video element's `duration` is what it adds after its input: the
             // requested length for Extend; Restyle keeps the input's length (0 adds nothing).
             if request.plugin.manifest.kind != .videoToVideo || request.operation == .extend {

@@ -378,7 +378,7 @@ final class KinoraService: @unchecked Sendable {
         do {
             request = try JobRequest(
                 operation: operation, plugin: plugin, prompt: arguments.prompt, options: options,
-                shots: arguments.shots?.map { ($0.prompt, $0.duration) })
+                shots: arguments.shots)
         } catch {
             throw DBusError(name: KinoraBusError.invalidArgument, message: error.description)
         }
@@ -396,7 +396,7 @@ final class KinoraService: @unchecked Sendable {
         if let udpPort { substitutions["port"] = String(udpPort) }
         // A storyboard's shots: one generator each, joined end to end by `concat`
         // (built here from validated values only: an element name and integers).
-        substitutions["shots"] = request.shots.indices.map { "\(element) name=shot\($0) ! \(caps) ! shots." }
+        substitutions["shots"] = request.segments.indices.map { "\(element) name=shot\($0) ! \(caps) ! shots." }
             .joined(separator: " ")
         do {
             let name = udpPort == nil ? request.operation.pipeline : "job-stream-udp"

@@ -146,6 +146,35 @@ def desktop(work):
           and "Duration: 0:00:01.500000000" in found, (props["State"], props["Error"], found[-300:]))
     check("the storyboard made 18 frames", props["Frame"] == 18, props["Frame"])
 
+    # A storyboard of one shot is a clip of that shot.
+    out = os.path.join(work, "py-storyboard-one.mp4")
+    fd = output_file(out)
+    (job,) = kinora.manager("Storyboard", "sa(sds)a{sv}h", "test-scene", [("only", 0.5, "")],
+                            {"width": ("i", 64), "height": ("i", 48), "fps": ("i", 12)}, fd)
+    os.close(fd)
+    props = kinora.wait(job)
+    check("a one-shot Storyboard makes its 0.5 s clip", props["State"] == "done"
+          and "Duration: 0:00:00.500000000" in discover(out), (props["State"], props["Error"]))
+
+    # 'continue': the next shot carries on from the last frames, one generator with a prompt
+    # schedule; a plugin without one refuses it, naming the shot.
+    expect_error("'continue' with a plugin without a prompt schedule: InvalidArgument naming the shot",
+                 "org.kinora.Kinora1.Error.InvalidArgument",
+                 "parameter 'shots[1].transition' is 'continue', but must be 'cut': plugin 'test-scene' has no prompt-schedule",
+                 kinora.manager, "Storyboard", "sa(sds)a{sv}h", "test-scene", [("a", 0.5, "cut"), ("b", 0.5, "continue")],
+                 {}, os.open("/dev/null", os.O_WRONLY))
+    out = os.path.join(work, "py-storyboard-continue.mp4")
+    fd = output_file(out)
+    (job,) = kinora.manager("Storyboard", "sa(sds)a{sv}h", "text-to-video",
+                            [("a red circle moving right on a black background", 1.5, "cut"),
+                             ("a red circle moving up on a black background", 1.5, "continue")],
+                            {"width": ("i", 64), "height": ("i", 64), "fps": ("i", 8), "steps": ("i", 2),
+                             "guidance": ("d", 1.0)}, fd)
+    os.close(fd)
+    props = kinora.wait(job, timeout=180)
+    check("a 'continue' storyboard through text-to-video is one 3 s scene", props["State"] == "done"
+          and "Duration: 0:00:03.000000000" in discover(out), (props["State"], props["Error"], discover(out)[-300:]))
+
     # StartStream: live MPEG-TS into a pipe we read; SetPrompt while live; Cancel ends it.
     reader, writer = os.pipe()
     job = kinora.submit("StartStream", "test-scene", "live", {"width": ("i", 64), "height": ("i", 48),
