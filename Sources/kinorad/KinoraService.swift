@@ -348,11 +348,14 @@ final class KinoraService: @unchecked Sendable {
                 name: KinoraBusError.limitExceeded,
                 message: "the daemon already has \(unfinished.count) unfinished jobs (max-queued-jobs is \(limits.maxQueuedJobs))")
         }
-        let mine = unfinished.filter { $0.caller == caller }.count
+        // Where the bus told us the caller's Unix user (system bus), the limit is per user:
+        // more connections do not buy more jobs.
+        let user = callerUsers[caller]
+        let mine = unfinished.filter { $0.caller == caller || (user != nil && $0.callerUser == user) }.count
         guard mine < limits.maxJobsPerCaller else {
             throw DBusError(
                 name: KinoraBusError.limitExceeded,
-                message: "this caller already has \(mine) unfinished jobs (max-jobs-per-caller is \(limits.maxJobsPerCaller)); wait for one or cancel it")
+                message: "this caller\(user == nil ? "" : " (its user)") already has \(mine) unfinished jobs (max-jobs-per-caller is \(limits.maxJobsPerCaller)); wait for one or cancel it")
         }
     }
 

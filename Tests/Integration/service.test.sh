@@ -74,14 +74,28 @@ if KINORA_MODEL_PATH="$WORK/models" start_daemon "$BUILD/kinorad" --config "$WOR
   expect_equal "kinora stream -o - exits 0 after its duration" "$?" "0"
   expect_contains "kinora stream wrote MPEG-TS to stdout" "$(gst-discoverer-1.0 "$WORK/cli-stream.ts" 2>&1)" "MPEG-2 Transport Stream"
   # A live stream sent by kinorad itself to a loopback UDP port, received and decoded back.
+  # The receiver binds its socket before the stream starts (it says so in udp.ready) and
+  # stops 2 s after the last datagram.
   port=$((20000 + RANDOM % 20000))
-  timeout -s INT 12 gst-launch-1.0 -q -e udpsrc port="$port" ! filesink location="$WORK/udp.ts" > /dev/null 2>&1 &
+  python3 - "$port" "$WORK/udp.ts" "$WORK/udp.ready" > /dev/null 2>&1 <<'PY' &
+import socket, sys
+receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+receiver.bind(("127.0.0.1", int(sys.argv[1])))
+open(sys.argv[3], "w").close()
+receiver.settimeout(30)
+with open(sys.argv[2], "wb") as out:
+    try:
+        while True:
+            out.write(receiver.recv(65536))
+            receiver.settimeout(2)
+    except socket.timeout:
+        pass
+PY
   receiver=$!
-  sleep 0.5
+  for _ in $(seq 1 50); do [ -e "$WORK/udp.ready" ] && break; sleep 0.1; done
   "$kinora" stream live --plugin test-scene -o "udp://127.0.0.1:$port" --param duration=2 --param width=64 --param height=48 \
     > /dev/null 2> "$WORK/udp.err"
   expect_equal "kinora stream -o udp://127.0.0.1:PORT exits 0 after its duration" "$?" "0"
-  kill -INT "$receiver" 2> /dev/null
   wait "$receiver" 2> /dev/null
   received=$(ls -l "$WORK/udp.ts" 2>&1; gst-discoverer-1.0 "$WORK/udp.ts" 2>&1)
   expect_contains "the stream arrived over UDP as MPEG-TS" "$received" "MPEG-2 Transport Stream"
@@ -278,7 +292,7 @@ start_system_daemon() {
   return 1
 }
 stop_system_daemon() { kill "$system_daemon" 2> /dev/null; wait "$system_daemon" 2> /dev/null; }
-if [ -n "$system_bus_pid" ] && start_system_daemon --polkit; then
+if [ -n "$system_bus_pid" ] && start_system_daemon --polkit --max-jobs-per-caller 1; then
   expect_contains "system bus policy: anyone may call Version" "$(as_nobody gdbus call --address "$system_address" \
     --dest org.kinora.Kinora1 --object-path /org/kinora/Kinora1 --method org.kinora.Kinora1.Manager.Version 2>&1)" "0."
   expect_contains "system bus policy: anyone may introspect" "$(as_nobody gdbus introspect --address "$system_address" \
@@ -305,6 +319,11 @@ if [ -n "$system_bus_pid" ] && start_system_daemon --polkit; then
     "{'detached': <true>, 'duration': <10.0>, 'frame-delay': <100>}" 3 3> "$WORK/owned.mp4")
   job=$(printf '%s' "$reply" | sed -E "s/.*'(\/org[^']*)'.*/\1/")
   expect_match "polkit allows org.kinora.Kinora1.generate: Generate starts a job" "$job" "^/org/kinora/Kinora1/jobs/[0-9]+$"
+  # max-jobs-per-caller = 1 here: a second connection of the same user gets no second job.
+  expect_contains "on the system bus the per-caller limit counts the user's jobs on every connection" \
+    "$(system_call --object-path /org/kinora/Kinora1 --method org.kinora.Kinora1.Manager.Generate test-scene more \
+      "{'detached': <true>, 'duration': <1.0>}" 3 3> "$WORK/second.mp4")" \
+    "LimitExceeded: this caller (its user) already has 1 unfinished jobs (max-jobs-per-caller is 1)"
   other=$(setpriv --reuid=daemon --regid=daemon --clear-groups gdbus call --address "$system_address" \
     --dest org.kinora.Kinora1 --object-path "$job" --method org.kinora.Kinora1.Job.Cancel 2>&1)
   expect_contains "another user's Cancel is NotAuthorized (polkit refuses cancel-other)" "$other" \

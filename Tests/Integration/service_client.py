@@ -380,6 +380,10 @@ def errors(work):
     kinora.close()
 
 
+# A real descriptor for fuzzed 'h' values (anywhere: top level, in variants, in options).
+FUZZ_FD = os.open(os.devnull, os.O_RDWR)
+
+
 def random_value(rng, depth=0):
     kind = rng.choice("sidbxtoahv" if depth < 2 else "sidbxt")
     if kind == "s":
@@ -399,7 +403,7 @@ def random_value(rng, depth=0):
     if kind == "a":
         return "as", ["a", "b"]
     if kind == "h":
-        return "s", "not-an-fd"
+        return ("h", FUZZ_FD) if rng.random() < 0.5 else ("s", "not-an-fd")
     inner = random_value(rng, depth + 1)
     return "v", inner
 
@@ -413,6 +417,7 @@ def fuzz(seconds, seed):
     rng = random.Random(seed)
     kinora = Kinora()
     devnull = os.open(os.devnull, os.O_RDWR)
+    before_fds = open_descriptors(int(os.environ["DAEMON_PID"])) if "DAEMON_PID" in os.environ else None
     deadline = time.monotonic() + seconds
     calls = errors_seen = jobs = 0
     while time.monotonic() < deadline:
@@ -469,6 +474,16 @@ def fuzz(seconds, seed):
     print(f"# fuzz: {calls} calls in {seconds} s (seed {seed}), {errors_seen} named errors, {jobs} jobs started and cancelled",
           flush=True)
     check(f"kinorad survives {calls} fuzzed calls and still answers", bool(version) and calls > 0)
+    if "DAEMON_PID" in os.environ and before_fds is not None:
+        # Every descriptor the calls carried is closed again once the cancelled jobs are gone.
+        after_fds = open_descriptors(int(os.environ["DAEMON_PID"]))
+        for _ in range(50):
+            if after_fds <= before_fds + 4:
+                break
+            time.sleep(0.1)
+            after_fds = open_descriptors(int(os.environ["DAEMON_PID"]))
+        check("after the fuzzed calls (real descriptors among them) the daemon holds no more descriptors",
+              after_fds <= before_fds + 4, f"{before_fds} before, {after_fds} after")
     kinora.close()
 
 
