@@ -170,9 +170,13 @@ enum Introspection {
           </interface>
         """
 
-    static func manager(jobNumbers: [Int]) -> String {
-        let children = jobNumbers.map { "  <node name=\"jobs/\($0)\"/>" }.joined(separator: "\n")
-        return "\(header)\n<node>\n\(standard)\n\(objectManager)\n\(managerInterface)\n\(children)\n</node>\n"
+    /// The manager, with `jobs` as its child node (node names are single path elements).
+    static let manager = "\(header)\n<node>\n\(standard)\n\(objectManager)\n\(managerInterface)\n  <node name=\"jobs\"/>\n</node>\n"
+
+    /// `/org/kinora/Kinora1/jobs`: no interface of its own, one child node per job.
+    static func jobsFolder(jobNumbers: [Int]) -> String {
+        let children = jobNumbers.map { "  <node name=\"\($0)\"/>" }.joined(separator: "\n")
+        return "\(header)\n<node>\n\(standard)\n\(children)\n</node>\n"
     }
 
     static let job = "\(header)\n<node>\n\(standard)\n\(jobInterface)\n</node>\n"

@@ -43,7 +43,9 @@ extension KinoraService {
     func introspect(_ message: DBusMessage, path: String) -> DBusMessage {
         let xml: String
         if path == KinoraBusAPI.managerPath {
-            xml = Introspection.manager(jobNumbers: jobs.keys.sorted())
+            xml = Introspection.manager
+        } else if path + "/" == KinoraBusAPI.jobPathPrefix {
+            xml = Introspection.jobsFolder(jobNumbers: jobs.keys.sorted())
         } else if job(at: path) != nil {
             xml = Introspection.job
         } else {

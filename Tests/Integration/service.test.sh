@@ -149,6 +149,11 @@ PY
     "StartStream(in  s plugin" "GetModels(out a(ss) models)" "Limits(out a{sv} limits)" "GetManagedObjects("; do
     expect_contains "gdbus introspect shows ${method%%(*}" "$introspection" "$method"
   done
+  # The object tree walks like any service's (one path element per node): from the root
+  # down to the finished jobs and their interface.
+  tree=$(gdbus introspect --session --dest org.kinora.Kinora1 --object-path / --recurse 2>&1)
+  expect_match "gdbus introspect --recurse from / reaches a job object" "$tree" "node /org/kinora/Kinora1/jobs/[0-9]+"
+  expect_contains "and shows its interface" "$tree" "interface org.kinora.Kinora1.Job"
   stop_daemon
 fi
 
