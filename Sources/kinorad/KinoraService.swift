@@ -538,7 +538,7 @@ final class KinoraService: @unchecked Sendable {
         }
         lastActivity = monotonicSeconds()
         switch event {
-        case .failed(let message): log("job=\(number) failed: \(message)")
+        case .failed(let message): log("job=\(number) failed: \(message)", priority: 4)
         case .done(let info): log("job=\(number) done: \(info.bytes) bytes")
         default: log("job=\(number) cancelled")
         }
@@ -643,6 +643,7 @@ func monotonicSeconds() -> Double {
 /// (`$JOURNAL_STREAM` set) each line starts with a syslog priority (`<6>`
 /// info, `<3>` error), which journald reads as the entry's priority.
 func log(_ line: String, priority: Int = 6) {
+    if JournalLog.send(line, priority: priority) { return }
     let prefix = logToJournal ? "<\(priority)>" : ""
     var bytes = Array((prefix + "kinorad: " + line + "\n").utf8)
     _ = write(STDERR_FILENO, &bytes, bytes.count)

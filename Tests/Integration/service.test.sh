@@ -194,6 +194,33 @@ if NOTIFY_SOCKET="$WORK/notify.sock" start_daemon "$BUILD/kinorad"; then
 fi
 kill "$listener" 2> /dev/null
 
+# Native journal entries: under the journal ($JOURNAL_STREAM) each line is a datagram of
+# fields, the job's id among them (a socket of our own stands in for journald's).
+"$PYTHON" - "$WORK/journal.sock" > "$WORK/journal.log" 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+try:
+    while True:
+        print(s.recv(65536).decode(errors="replace").replace("\n", " | "), flush=True)
+except socket.timeout:
+    pass
+PY
+listener=$!
+for _ in $(seq 1 50); do [ -S "$WORK/journal.sock" ] && break; sleep 0.1; done
+if JOURNAL_STREAM=8:1234 KINORAD_JOURNAL_SOCKET="$WORK/journal.sock" start_daemon "$BUILD/kinorad"; then
+  reply=$(manager_call Generate test-scene logged "{'detached': <true>, 'duration': <0.2>}" 3 3> "$WORK/logged.mp4" 2>&1)
+  job=$(printf '%s' "$reply" | sed -E "s/.*'(\/org[^']*)'.*/\1/")
+  wait_for_state "$job" "done|failed|cancelled" > /dev/null
+  sleep 0.3
+  expect_match "journal: the job's lines carry KINORA_JOB, PRIORITY and the identifier" "$(cat "$WORK/journal.log")" \
+    "^MESSAGE=kinorad: job=${job##*/} caller=[^|]* \| PRIORITY=6 \| SYSLOG_IDENTIFIER=kinorad \| KINORA_JOB=${job##*/} \| KINORA_CALLER=:"
+  expect_contains "and KINORA_OPERATION, KINORA_PLUGIN" "$(cat "$WORK/journal.log")" "KINORA_OPERATION=Generate | KINORA_PLUGIN=test-scene"
+  stop_daemon
+fi
+kill "$listener" 2> /dev/null
+
 # SIGTERM with a running and two queued jobs: all cancelled, outputs empty, exit 0 at once.
 if start_daemon "$BUILD/kinorad" --max-jobs 1; then
   slow="{'detached': <true>, 'duration': <10.0>, 'fps': <10>, 'frame-delay': <100>}"
