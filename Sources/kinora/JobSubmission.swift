@@ -11,7 +11,9 @@ import KinoraProtocol
 struct JobCommandOptions: ParsableArguments {
     @OptionGroup var bus: BusOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write (created or truncated).", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+            "The file to write: the video is made in a temporary file beside it and renamed over it when the job is done, so a failed or cancelled job leaves an existing file as it was (with --no-wait it is created up front); - for standard output.",
+            valueName: "file"))
     var output: String
 
     @Option(help: ArgumentHelp("The plugin to run (default: the first loaded plugin of the right kind).", valueName: "id"))
@@ -51,24 +53,15 @@ struct JobSubmission {
         let udpPort = try NetworkOutput.port(in: options.output, method: method)
         if let udpPort { jobOptions.append(("udp-port", .int32(Int32(udpPort)))) }
         let writesStandardOutput = options.output == "-"
-        // To the network, kinorad writes nothing to the descriptor the call still carries.
-        let descriptor = writesStandardOutput
-            ? dup(STDOUT_FILENO)
-            : udpPort != nil
-                ? open("/dev/null", O_WRONLY | O_CLOEXEC)
-                : open(options.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            Terminal.error("cannot create \(options.output): \(String(cString: strerror(errno)))")
-            throw ExitStatus.cannotCreate
-        }
-        let removeOutput = { if !writesStandardOutput && udpPort == nil { _ = unlink(options.output) } }
+        let target = try OutputTarget(output: options.output, network: udpPort != nil, waits: options.wait)
+        let descriptor = target.descriptor
         let job: String
         do {
             let values = try arguments(chosen.id, .stringVariantDictionary(jobOptions), descriptor)
             job = try start(client, values: values)
         } catch {
             close(descriptor)
-            removeOutput()
+            target.discard()
             throw error
         }
         // kinorad holds its own copy of the descriptor now.
@@ -81,6 +74,7 @@ struct JobSubmission {
         let outcome = JobWatcher(client: client, job: job, json: options.json, label: label).wait()
         let quiet = writesStandardOutput
         if outcome.state == .done {
+            try target.commit()
             if options.json && !quiet {
                 Terminal.standardOutput(
                     JSON.object([
@@ -92,7 +86,7 @@ struct JobSubmission {
             }
             return
         }
-        removeOutput()
+        target.discard()
         if options.json && !quiet {
             Terminal.standardOutput(
                 JSON.object([

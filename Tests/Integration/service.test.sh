@@ -108,6 +108,24 @@ PY
   "$kinora" generate x -o "$WORK/too-long.mp4" --param duration=50 > /dev/null 2> "$WORK/too-long.err"
   expect_equal "a limit exceeded exits 64" "$?" "64"
   expect_contains "and names the limit" "$(cat "$WORK/too-long.err")" "max-duration"
+  # An existing output survives a job that fails or is cancelled; a finished job replaces it.
+  mkdir -p "$WORK/keep"
+  printf 'precious' > "$WORK/keep/out.mp4"
+  "$kinora" generate x --plugin test-scene -o "$WORK/keep/out.mp4" --param duration=50 > /dev/null 2>&1
+  expect_equal "a refused job leaves the existing output as it was" "$(cat "$WORK/keep/out.mp4")" "precious"
+  "$kinora" generate slow --plugin test-scene -o "$WORK/keep/out.mp4" --json --param duration=10 --param frame-delay=100 \
+    > "$WORK/keep.jsonl" 2> /dev/null &
+  cli=$!
+  wait_for_file_line "$WORK/keep.jsonl"
+  kept_job=$(head -1 "$WORK/keep.jsonl" | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["job"])')
+  "$kinora" cancel "${kept_job##*/}" > /dev/null 2>&1
+  wait "$cli"
+  expect_equal "the CLI of a job cancelled from elsewhere exits 2" "$?" "2"
+  expect_equal "a cancelled job leaves the existing output as it was" "$(cat "$WORK/keep/out.mp4")" "precious"
+  "$kinora" generate x --plugin test-scene -o "$WORK/keep/out.mp4" --param duration=0.5 > /dev/null 2>&1
+  expect_contains "a finished job replaces it with its video" "$(gst-discoverer-1.0 "$WORK/keep/out.mp4" 2>&1)" \
+    "Duration: 0:00:00.500000000"
+  expect_equal "and leaves no temporary file beside it" "$(ls -A "$WORK/keep")" "out.mp4"
   job=$("$kinora" generate slow --plugin test-scene -o "$WORK/nowait.mp4" --no-wait --param duration=10 --param frame-delay=100)
   expect_match "kinora generate --no-wait prints the job path" "$job" "^/org/kinora/Kinora1/jobs/[0-9]+$"
   expect_contains "kinora jobs lists it running (detached, it outlived the CLI)" "$("$kinora" jobs)" "${job##*/}"
@@ -135,7 +153,11 @@ PY
   kill -9 "$cli"
   wait "$cli" 2> /dev/null
   expect_contains "a client killed with -9 mid-job has its job cancelled" "$(wait_for_state "$job" "cancelled|failed|done")" "cancelled"
-  expect_equal "and its output got nothing" "$(stat -c %s "$WORK/killed-client.mp4")" "0"
+  # The CLI died before it could rename or remove its temporary file: the output path was
+  # never written, and the hidden temporary beside it holds nothing.
+  if [ -e "$WORK/killed-client.mp4" ]; then fail "the killed client's output path was never written"; else
+    pass "the killed client's output path was never written"; fi
+  expect_equal "and its temporary file got nothing" "$(cat "$WORK"/.killed-client.mp4.kinora-* | wc -c)" "0"
 
   # Bounded fuzzing (make fuzz runs longer): random signatures and values on every method.
   PYTHON_TIMEOUT=$((${FUZZ_SECONDS:-20} + 120)) run_python_checks fuzz "${FUZZ_SECONDS:-20}" "${FUZZ_SEED:-$(date +%s)}"
