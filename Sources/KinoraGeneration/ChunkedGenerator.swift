@@ -55,7 +55,10 @@ public final class ChunkedGenerator {
     ///   - sdedit: the latents of the input frames to restyle `[m, C, h, w]`, m ≤ `newFramesPerChunk`
     ///     (style transfer); the chunk returns m frames.
     ///   - isCancelled: polled after every denoising step.
-    public func nextChunk(firstFrame: Tensor? = nil, sdedit: Tensor? = nil, isCancelled: () -> Bool) throws(GenerationError) -> Tensor {
+    ///   - onStep: told the fraction of the chunk's denoising steps done, after each.
+    public func nextChunk(
+        firstFrame: Tensor? = nil, sdedit: Tensor? = nil, isCancelled: () -> Bool, onStep: (Double) -> Void = { _ in }
+    ) throws(GenerationError) -> Tensor {
         let configuration = loaded.configuration
         let prompt = promptForNextChunk()
         var request = VideoGenerationRequest(prompt: prompt, model: configuration)
@@ -73,7 +76,10 @@ public final class ChunkedGenerator {
             request.initialLatents = try engine { try Self.sdeditStart(carried: carried, input: sdedit, clipFrames: clipFrames) }
         }
         let latents = try engine {
-            try loaded.generator.generateLatents(request, progress: { _ in !isCancelled() })
+            try loaded.generator.generateLatents(request, progress: { step in
+                onStep(Double(step.step) / Double(max(1, step.totalSteps)))
+                return !isCancelled()
+            })
         }
         let made = try engine { try latents.slice(first: given ..< given + wanted) }
         // The frames the next chunk continues from: the last `overlap` frames actually kept.

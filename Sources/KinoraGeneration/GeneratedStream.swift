@@ -37,8 +37,10 @@ public final class GeneratedStream {
         return Int((Double(index) * native / framesPerSecond + 1e-9).rounded(.down))
     }
 
-    /// Fills frames `0 ..< count` of `block`.
+    /// Fills frames `0 ..< count` of `block`. Progress moves with every denoising step, not
+    /// only with every frame: a chunk's steps are most of a block's time.
     public func fill(_ block: FrameBlock, count: Int, context: borrowing ProduceContext) throws(PluginError) {
+        var reported = 0.0
         for index in 0 ..< count {
             let outputIndex = emitted
             if outputIndex == 0, let still = firstFramePixels {
@@ -46,7 +48,15 @@ public final class GeneratedStream {
             } else {
                 let model = modelFrame(forOutput: outputIndex)
                 while queueStart + queue.count <= model {
-                    try makeChunk(context: context)
+                    // The frames of this block the chunk will give, spread over its steps.
+                    let native = Double(generator.loaded.configuration.native.fps)
+                    let span = min(Double(count - index), Double(generator.newFramesPerChunk) * framesPerSecond / native)
+                    try makeChunk(context: context) { done in
+                        let fraction = (Double(index) + done * max(0, span - 1)) / Double(count)
+                        guard fraction > reported else { return }
+                        reported = fraction
+                        context.reportProgress(fraction)
+                    }
                 }
                 if model > queueStart {  // frames before this one are never shown again
                     queue.removeFirst(model - queueStart)
@@ -57,18 +67,23 @@ public final class GeneratedStream {
                 frame.write(into: block.frame(index), stride: block.stride)
             }
             emitted += 1
-            context.reportProgress(Double(index + 1) / Double(count))
+            let fraction = Double(index + 1) / Double(count)
+            if fraction > reported {
+                reported = fraction
+                context.reportProgress(fraction)
+            }
         }
     }
 
-    private func makeChunk(context: borrowing ProduceContext) throws(PluginError) {
+    /// Makes the next chunk; `onStep` hears the fraction of its denoising steps done.
+    private func makeChunk(context: borrowing ProduceContext, onStep: (Double) -> Void = { _ in }) throws(PluginError) {
         let prompt = generator.promptForNextChunk()
         warnIfOutsideWorld(prompt, context: context)
         let first = generator.framesMade
         let given = generator.chunkIndex == 0 ? firstFrameLatent : nil
         let latents: Tensor
         do {
-            latents = try generator.nextChunk(firstFrame: given, isCancelled: { context.isCancelled })
+            latents = try generator.nextChunk(firstFrame: given, isCancelled: { context.isCancelled }, onStep: onStep)
         } catch {
             throw Self.pluginError(error)
         }

@@ -51,6 +51,26 @@ final class LivePromptTests: XCTestCase {
         XCTAssertTrue(chunks[1].hasPrefix("chunk 1:") && chunks[1].contains("\"a blue square moving up\""), chunks[1])
     }
 
+    /// Progress moves with the denoising steps of a chunk, not only frame by frame, and never back.
+    func testProgressFollowsTheDenoisingSteps() throws {
+        let plugin = try textToVideo()
+        let stream = StreamInfo(width: 64, height: 64, framesPerSecondNumerator: 8, totalFrames: nil, prompt: "a red circle")
+        let instance = try PluginInstance(plugin: plugin, stream: stream, values: ["steps": .int(4), "guidance": .double(1)])
+        let reports = Mutex<[Double]>([])
+        var pixels = [UInt8](repeating: 0, count: 12 * 64 * 64 * 3)
+        _ = try pixels.withUnsafeMutableBufferPointer { buffer in
+            try instance.produce(
+                firstFrame: 0, frameCount: 12, pixels: buffer.baseAddress!, stride: 64 * 3, frameSize: 64 * 64 * 3,
+                progress: { fraction in reports.withLock { $0.append(fraction) } })
+        }
+        let values = reports.withLock { $0 }
+        XCTAssertEqual(values, values.sorted(), "progress went back: \(values)")
+        XCTAssertEqual(values.last ?? 0, 1, accuracy: 1e-9)
+        // 4 steps of the chunk that fills frames 0-11: reported before the first frame is out.
+        let duringSteps = values.filter { $0 > 0 && $0 < 11.0 / 12.0 && abs($0 * 12 - ($0 * 12).rounded()) > 1e-6 }
+        XCTAssertGreaterThanOrEqual(duringSteps.count, 3, "no progress between frames: \(values)")
+    }
+
     func testCancelStopsWithinOneStep() throws {
         let plugin = try textToVideo()
         let stream = StreamInfo(width: 64, height: 64, framesPerSecondNumerator: 8, totalFrames: nil, prompt: "a red circle")
