@@ -19,7 +19,7 @@ from .text import MAX_TOKENS
 NAME = "kinora-shapes-v1"
 
 
-def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra: dict) -> dict:
+def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra: dict, guidance: float = 4.0) -> dict:
     return {
         "format": "kinora-video-model",
         "format_version": 1,
@@ -34,10 +34,20 @@ def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra
         "denoiser": {"file": "denoiser.safetensors", "type": "dit", "prediction": "flow-velocity",
                      **dataclasses.asdict(dit_cfg), "layer_norm_eps": 1e-6, "gelu": "tanh",
                      "input_channels": "latent + given-frame mask"},
-        "sampler": {"name": "flow-euler", "steps": 16, "shift": 3.0, "guidance": 4.0},
+        "sampler": {"name": "flow-euler", "steps": 16, "shift": 3.0, "guidance": guidance},
         "chunk": {"overlap_frames": 4},
         **extra,
     }
+
+
+def train_seconds_at(run_dir: str, step: int, default: float) -> float:
+    """The denoiser's training seconds at `step`, from the run's log (step,loss,gn,seconds)."""
+    try:
+        with open(os.path.join(run_dir, "dit_log.csv")) as f:
+            rows = [line.split(",") for line in f if line.strip()]
+        return float(min(rows, key=lambda r: abs(int(r[0]) - step))[3])
+    except (OSError, ValueError, IndexError):
+        return default
 
 
 def main():
@@ -45,10 +55,18 @@ def main():
     ap.add_argument("run_dir")
     ap.add_argument("out_dir")
     ap.add_argument("--ema-file", default=None)
+    ap.add_argument("--guidance", type=float, default=4.0, help="the sampler's default guidance scale")
     args = ap.parse_args()
     ae_cfg, dit_cfg = AEConfig(), DiTConfig()
     ae = AutoEncoder(ae_cfg)
     ae_state = load_checkpoint(os.path.join(args.run_dir, "ae.pt"), ae)
+    if not ae_state:
+        # A run continued from a model folder (--init-from) has that folder's autoencoder.
+        from .train_dit import init_from_model_folder
+        ae_state = init_from_model_folder(args.run_dir, ae=ae)
+        folder = open(os.path.join(args.run_dir, "init-from")).read().strip()
+        with open(os.path.join(folder, "config.json")) as f:
+            ae_state["step"] = json.load(f)["training"]["autoencoder_steps"]
     dit = DiT(dit_cfg)
     ema = DiT(dit_cfg)
     st = load_checkpoint(os.path.join(args.run_dir, "dit.pt"), dit, None, ema)
@@ -56,6 +74,7 @@ def main():
         e = torch.load(os.path.join(args.run_dir, args.ema_file), map_location="cpu", weights_only=False)
         ema.load_state_dict(e["ema"])
         st["step"] = e["step"]
+        st["train_seconds"] = train_seconds_at(args.run_dir, e["step"], st.get("train_seconds", 0.0))
     os.makedirs(args.out_dir, exist_ok=True)
     save_file({k: v.contiguous() for k, v in ae.state_dict().items()},
               os.path.join(args.out_dir, "autoencoder.safetensors"), metadata={"format": "pt"})
@@ -64,7 +83,7 @@ def main():
     cfg = config_json(ae_cfg, dit_cfg, float(ae_state["latent_scale"]),
                       {"training": {"denoiser_steps": int(st.get("step", 0)),
                                     "denoiser_train_seconds": float(st.get("train_seconds", 0.0)),
-                                    "autoencoder_steps": int(ae_state.get("step", 0))}})
+                                    "autoencoder_steps": int(ae_state.get("step", 0))}}, guidance=args.guidance)
     with open(os.path.join(args.out_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
         f.write("\n")
