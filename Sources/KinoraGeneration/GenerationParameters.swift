@@ -17,7 +17,7 @@ public enum GenerationParameters {
         type: .int(minimum: 0, maximum: 200, default: 0))
     public static let guidance = ParameterSpec(
         name: "guidance", nick: "Guidance",
-        description: "Classifier-free guidance scale: how strongly the prompt is followed; 1 turns guidance off and halves the work (0: the model's default, 4 for kinora-shapes-v1)",
+        description: "Classifier-free guidance scale: how strongly the prompt is followed; 1 turns guidance off and halves the work (0: the model's default, 7 for kinora-shapes-v1)",
         type: .double(minimum: 0, maximum: 30, default: 0))
     public static let model = ParameterSpec(
         name: "model", nick: "Model",
