@@ -59,8 +59,6 @@ final class JobRunner: Sendable {
     private let ended = Atomic<Bool>(false)
     /// A prompt set through `SetPrompt`, applied by the job thread at its next poll.
     private let pendingPrompt = Mutex<String?>(nil)
-    /// Seconds of video the pipeline made, known once it has played.
-    private let madeSeconds = Mutex<Double>(0)
     private let queue: DispatchQueue
 
     /// Takes ownership of `input` and `output` (closes them when the job ends).
@@ -106,28 +104,29 @@ final class JobRunner: Sendable {
     }
 
     private func run(report: @escaping @Sendable (JobEvent) -> Void) -> JobEvent {
-        guard outputMode == .spooled else { return play(spool: nil, report: report) }
+        guard outputMode == .spooled else { return play(spool: nil, report: report).outcome }
         let spool: OutputSpool
         do {
             spool = try OutputSpool()
         } catch {
             return .failed(error.description)
         }
-        let outcome = play(spool: spool.sinkLocation, report: report)
+        let (outcome, seconds) = play(spool: spool.sinkLocation, report: report)
         guard case .finishing = outcome else { return outcome }
         // A cancel that arrived with end-of-stream still wins: nothing is written.
         if isCancelled { return .cancelled }
         report(.finishing)
         do {
             let bytes = try spool.copy(to: output)
-            return .done(OutputInfo(bytes: bytes, container: request.container, seconds: madeSeconds.withLock { $0 }))
+            return .done(OutputInfo(bytes: bytes, container: request.container, seconds: seconds))
         } catch {
             return .failed(error.description)
         }
     }
 
-    /// Runs the pipeline into the spool (or straight into the output); `.finishing` on success.
-    private func play(spool: String?, report: @escaping @Sendable (JobEvent) -> Void) -> JobEvent {
+    /// Runs the pipeline into the spool (or straight into the output); `.finishing` on success,
+    /// with the seconds of video the generators made.
+    private func play(spool: String?, report: @escaping @Sendable (JobEvent) -> Void) -> (outcome: JobEvent, seconds: Double) {
         var parseError: UnsafeMutablePointer<GError>? = nil
         let parsed = gst_parse_launch(pipelineDescription, &parseError)
         // gst_parse_launch may return a pipeline and an error (a recoverable one): refuse both.
@@ -135,14 +134,14 @@ final class JobRunner: Sendable {
             let message = parseError.map { String(cString: $0.pointee.message) } ?? "unknown error"
             if let parseError { g_error_free(parseError) }
             if let parsed { gst_object_unref(parsed) }
-            return .failed("the pipeline does not parse: \(message)")
+            return (.failed("the pipeline does not parse: \(message)"), 0)
         }
         defer { gst_object_unref(pipeline) }
         let generators: [UnsafeMutablePointer<GstElement>]
         do throws(JobFailure) {
             generators = try configure(pipeline, spoolLocation: spool)
         } catch {
-            return .failed(error.description)
+            return (.failed(error.description), 0)
         }
         defer { generators.forEach { gst_object_unref($0) } }
         let clock = OutputClock(watching: generators)
@@ -152,11 +151,11 @@ final class JobRunner: Sendable {
         report(.running)
         let outcome = drive(pipeline, generators: generators, report: report)
         gst_element_set_state(pipeline, GST_STATE_NULL)
-        madeSeconds.withLock { $0 = clock.seconds }
+        let seconds = clock.seconds
         if spool == nil, case .finishing = outcome {
-            return .done(OutputInfo(bytes: Self.size(of: output), container: request.container, seconds: clock.seconds))
+            return (.done(OutputInfo(bytes: Self.size(of: output), container: request.container, seconds: seconds)), seconds)
         }
-        return outcome
+        return (outcome, seconds)
     }
 
     struct JobFailure: Error, CustomStringConvertible {

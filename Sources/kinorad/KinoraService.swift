@@ -275,50 +275,39 @@ final class KinoraService: @unchecked Sendable {
         try checkQueueLimits(caller: caller)
         // `detached`: the job outlives its caller's connection (gdbus call, a script
         // that exits); otherwise a caller that leaves the bus has its jobs cancelled.
-        var detached = false
         var jobOptions = parsed.options
-        if let index = jobOptions.firstIndex(where: { $0.0.stringValue == "detached" }) {
-            guard case .variant(.bool(let flag)) = jobOptions[index].1 else {
+        var detached = false
+        if let value = Self.take("detached", from: &jobOptions) {
+            guard case .bool(let flag)? = ParameterValue(busValue: value) else {
                 throw DBusError(
                     name: KinoraBusError.invalidArgument, message: "parameter 'detached' must be of type boolean")
             }
             detached = flag
-            jobOptions.remove(at: index)
         }
         // `preview-interval`: seconds between the job's Preview signals (0, the default: none).
         var previewInterval = 0.0
-        if let index = jobOptions.firstIndex(where: { $0.0.stringValue == "preview-interval" }) {
-            guard case .variant(.double(let seconds)) = jobOptions[index].1, seconds == 0 || (0.1...3600).contains(seconds)
+        if let value = Self.take("preview-interval", from: &jobOptions) {
+            guard case .double(let seconds)? = ParameterValue(busValue: value), seconds == 0 || (0.1...3600).contains(seconds)
             else {
                 throw DBusError(
                     name: KinoraBusError.invalidArgument,
                     message: "parameter 'preview-interval' must be a double, 0 (no previews) or from 0.1 to 3600 seconds")
             }
             previewInterval = seconds
-            jobOptions.remove(at: index)
         }
         // `udp-port`: StartStream sends its MPEG-TS to 127.0.0.1:PORT instead of the descriptor.
         var udpPort: Int?
-        if let index = jobOptions.firstIndex(where: { $0.0.stringValue == "udp-port" }) {
-            let port: Int64?
-            switch jobOptions[index].1 {
-            case .variant(.int32(let n)): port = Int64(n)
-            case .variant(.uint32(let n)): port = Int64(n)
-            case .variant(.int64(let n)): port = n
-            case .variant(.uint64(let n)): port = n <= UInt64(Int64.max) ? Int64(n) : nil
-            default: port = nil
-            }
+        if let value = Self.take("udp-port", from: &jobOptions) {
             guard operation == .stream else {
                 throw DBusError(
                     name: KinoraBusError.invalidArgument, message: "parameter 'udp-port': only StartStream sends to the network")
             }
-            guard let port, (1024...65535).contains(port) else {
+            guard case .int(let port)? = ParameterValue(busValue: value), (1024...65535).contains(port) else {
                 throw DBusError(
                     name: KinoraBusError.invalidArgument,
                     message: "parameter 'udp-port' must be an integer from 1024 to 65535 (a UDP port on 127.0.0.1)")
             }
             udpPort = Int(port)
-            jobOptions.remove(at: index)
         }
         let request = try validatedRequest(parsed, options: jobOptions, operation: operation)
         let description = try pipelineDescription(for: request, udpPort: udpPort)
@@ -339,6 +328,12 @@ final class KinoraService: @unchecked Sendable {
         let reply = message.methodReturn()
         reply.append(.objectPath(job.path))
         return reply
+    }
+
+    /// Removes the service's own option `name` (not a plugin parameter) from `options`.
+    private static func take(_ name: String, from options: inout [(DBusValue, DBusValue)]) -> DBusValue? {
+        guard let index = options.firstIndex(where: { $0.0.stringValue == name }) else { return nil }
+        return options.remove(at: index).1
     }
 
     private func checkQueueLimits(caller: String) throws(DBusError) {
