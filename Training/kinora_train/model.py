@@ -227,9 +227,10 @@ class DiT(nn.Module):
         x = t.view(b, f, g, g, c, p, p).permute(0, 1, 4, 2, 5, 3, 6)
         return x.reshape(b, f, c, g * p, g * p)
 
-    def forward(self, x, given, t, ctx, ctx_mask, pooled):
+    def forward(self, x, given, t, ctx, ctx_mask, pooled, tap: int = -1):
         """x: [B,F,C,h,w] noisy latents (given frames already clean), given: [B,F],
-        t: [B], ctx: [B,L,384], ctx_mask: [B,L], pooled: [B,384] -> velocity [B,F,C,h,w]."""
+        t: [B], ctx: [B,L,384], ctx_mask: [B,L], pooled: [B,384] -> velocity [B,F,C,h,w].
+        With `tap` = i (training only), also the tokens after block i."""
         b, f = x.shape[:2]
         m = given[:, :, None, None, None].expand(b, f, 1, x.shape[3], x.shape[4])
         tokens = self.patch_in(self.patchify(torch.cat([x, m], dim=2)))
@@ -238,8 +239,12 @@ class DiT(nn.Module):
         temb = self.time_out(F.silu(self.time_in(sincos(1000.0 * t, self.cfg.time_freq_dim))))
         c = F.silu(temb + self.text_pool(pooled))
         ctx = self.text_ctx(ctx)
-        for blk in self.blocks:
+        tapped = None
+        for i, blk in enumerate(self.blocks):
             tokens = blk(tokens, c, ctx, ctx_mask)
+            if i == tap:
+                tapped = tokens
         shift, scale = self.modulation_out(c)[:, None, :].chunk(2, dim=-1)
         tokens = self.patch_out(self.norm_out(tokens) * (1 + scale) + shift)
-        return self.unpatchify(tokens, f)
+        v = self.unpatchify(tokens, f)
+        return v if tap < 0 else (v, tapped)

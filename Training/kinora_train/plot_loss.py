@@ -5,7 +5,9 @@ import numpy as np
 
 from .images import line_plot, save_png
 
-rows = np.loadtxt(sys.argv[1] + "/dit_log.csv", delimiter=",")
+# Rows are step,loss,grad-norm,seconds[,aux-loss]: the fifth column came later.
+with open(sys.argv[1] + "/dit_log.csv") as f:
+    rows = np.array([[float(v) for v in line.split(",")[:2]] for line in f if line.strip()])
 steps, loss = rows[:, 0], rows[:, 1]
 k = 20  # a moving average over 200 steps: single batches are noisy
 smooth = np.convolve(loss, np.ones(k) / k, mode="valid")

@@ -12,6 +12,7 @@ import time
 import numpy as np
 import torch
 
+from .aux_heads import AuxHeads, coverage_cells, targets, velocities
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor
 from .model import AEConfig, AutoEncoder, DiT, DiTConfig
@@ -104,6 +105,54 @@ def encode_clips(ae, scale: float, frames_u8: np.ndarray) -> torch.Tensor:
     return (z * scale).view(b, f, *z.shape[1:])
 
 
+def render_batch(rng: np.random.Generator, pool: dict, idx: np.ndarray, frames: int):
+    """Fresh clips for the captions `idx`: uint8 frames and the aux heads' truth."""
+    clips, cells, vel = [], [], []
+    for i in idx:
+        scene = scene_with_position(rng, pool["scenes"][i])
+        t0 = float(rng.uniform(0, 6))
+        frames_u8, truth = render(scene, frames, FPS, t0=t0)
+        clips.append(frames_u8)
+        cells.append(coverage_cells(truth["mask"]))
+        vel.append(velocities(scene, frames, FPS, t0))
+    return np.stack(clips), torch.from_numpy(np.stack(cells)), torch.from_numpy(np.stack(vel))
+
+
+class Replay:
+    """Recently encoded clips (latents with their truth), reused so that the frozen encoder
+    and the renderer cost a quarter of a step instead of a whole one."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.items: list[tuple[int, torch.Tensor, torch.Tensor, torch.Tensor]] = []
+
+    def full(self) -> bool:
+        return len(self.items) >= self.capacity
+
+    def add(self, rng: np.random.Generator, item) -> None:
+        if not self.full():
+            self.items.append(item)
+        else:
+            self.items[int(rng.integers(0, self.capacity))] = item
+
+    def draw(self, rng: np.random.Generator, n: int, frames: int | None = None):
+        """n clips, or when `frames` is given, a random window of that many frames of each."""
+        out = []
+        for j in rng.integers(0, len(self.items), n):
+            i, lat, cells, vel = self.items[j]
+            if frames is not None:
+                a = int(rng.integers(0, lat.shape[0] - frames + 1))
+                lat, cells, vel = lat[a:a + frames], cells[a:a + frames], vel[a:a + frames]
+            out.append((i, lat, cells, vel))
+        return out
+
+
+def stack(items):
+    idx = np.array([it[0] for it in items], np.int64)
+    return (idx, torch.stack([it[1].float() for it in items]), torch.stack([it[2] for it in items]),
+            torch.stack([it[3] for it in items]))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run_dir")
@@ -119,20 +168,38 @@ def main():
                     help="eager PyTorch (default: torch.compile, ~70 s to compile, then about 1.3x faster)")
     ap.add_argument("--t-shift", type=float, default=2.0,
                     help="shift of the training timesteps towards noise (the sampler uses 3)")
+    ap.add_argument("--aux-weight", type=float, default=0.5,
+                    help="weight of the training-only truth heads (aux_heads.py); 0 turns them off")
+    ap.add_argument("--short-every", type=int, default=3,
+                    help="every Nth step trains on 4-frame windows, four times as many clips for the "
+                         "same tokens (appearance is learned per clip); 0 turns it off")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    # Two batch shapes (16-frame and 4-frame clips): two static graphs, not one dynamic one.
+    torch._dynamo.config.automatic_dynamic_shapes = False
     ae, scale = load_ae(args.run_dir)
     pool = build_pool(args.run_dir, args.pool)
     cfg = DiTConfig()
     torch.manual_seed(2)
     dit = DiT(cfg)
     ema = copy.deepcopy(dit).requires_grad_(False)
+    aux = AuxHeads(cfg.width)
     opt = torch.optim.AdamW(dit.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
     path = os.path.join(args.run_dir, "dit.pt")
+    # The heads' parameters are the optimiser's second group; a checkpoint from before they
+    # existed has one group, so the second is added after loading it.
+    had_aux = os.path.exists(path) and "aux" in torch.load(path, map_location="cpu", weights_only=False)
+    if had_aux:
+        opt.add_param_group({"params": list(aux.parameters())})
     state = load_checkpoint(path, dit, opt, ema) or init_from_model_folder(args.run_dir, dit=dit, ema=ema)
+    if had_aux:
+        aux.load_state_dict(state.pop("aux"))
+    else:
+        opt.add_param_group({"params": list(aux.parameters()), "lr": args.lr})
     step = state.get("step", 0)
     start_step = step
+    tap = cfg.depth // 2 - 1
     # The compiled module shares its parameters with `dit`, whose state_dict (without the
     # compiler's prefixes) is what checkpoints and exports keep.
     forward = dit if args.no_compile else torch.compile(dit)
@@ -143,50 +210,58 @@ def main():
     n = len(pool["texts"])
     null_s, null_m, null_p = pool["null"]
     f = cfg.frames
-    replay: list[tuple[int, torch.Tensor]] = []
+    replay = Replay(args.replay)
+    long_loss = None
+
+    def save():
+        save_checkpoint(path, dit, opt, {"step": step, "train_seconds": train_seconds, "latent_scale": scale,
+                                         "aux": aux.state_dict()}, ema)
+
     while step < args.steps:
         t_start = time.time()
         for g in opt.param_groups:
             # Warm up from wherever the run (re)starts: a resumed optimiser, or a fresh one
             # over committed weights, must not take full-size steps on unsettled moments.
             g["lr"] = args.lr * min(1.0, (step - start_step + 1) / 300)
-        # A quarter of each batch is rendered and encoded fresh; the rest is replayed from
-        # recent clips, which cuts the frozen encoder's share of the step four-fold.
-        fresh = args.batch if len(replay) < args.replay else max(1, args.batch // 4)
-        new_idx = rng.integers(0, n, fresh)
-        clips = np.stack([render(scene_with_position(rng, pool["scenes"][i]), f, FPS,
-                                 t0=float(rng.uniform(0, 6)))[0] for i in new_idx])
-        new_lat = encode_clips(ae, scale, clips)
-        old = rng.integers(0, len(replay), args.batch - fresh) if args.batch > fresh else []
-        idx = np.concatenate([new_idx, [replay[j][0] for j in old]]).astype(np.int64)
-        x0 = torch.cat([new_lat] + [replay[j][1].float()[None] for j in old])
-        for k in range(fresh):
-            item = (int(new_idx[k]), new_lat[k].half())
-            if len(replay) < args.replay:
-                replay.append(item)
-            else:
-                replay[int(rng.integers(0, args.replay))] = item
+        short = args.short_every > 0 and replay.full() and step % args.short_every == args.short_every - 1
+        if short:
+            frames, batch = 4, args.batch * 4
+            idx, x0, cells, vel = stack(replay.draw(rng, batch, frames))
+        else:
+            frames, batch = f, args.batch
+            # A quarter of each batch is rendered and encoded fresh; the rest is replayed.
+            fresh = batch if not replay.full() else max(1, batch // 4)
+            new_idx = rng.integers(0, n, fresh)
+            clips, new_cells, new_vel = render_batch(rng, pool, new_idx, f)
+            new_lat = encode_clips(ae, scale, clips)
+            new = [(int(new_idx[k]), new_lat[k].half(), new_cells[k], new_vel[k]) for k in range(fresh)]
+            old = replay.draw(rng, batch - fresh) if batch > fresh else []
+            for item in new:
+                replay.add(rng, item)
+            idx, x0, cells, vel = stack(new + old)
         ctx = pool["states"][idx].float()
         cmask = pool["masks"][idx].float()
         pooled = pool["pooled"][idx].clone()
-        drop = torch.from_numpy(rng.random(args.batch) < 0.1)
+        drop = torch.from_numpy(rng.random(batch) < 0.1)
         ctx[drop] = null_s.float()
         cmask[drop] = null_m.float()
         pooled[drop] = null_p
-        given = given_mask(rng, args.batch, f)
-        t = sample_t(rng, args.batch, args.t_shift)
+        given = given_mask(rng, batch, frames)
+        t = sample_t(rng, batch, args.t_shift)
         noise = torch.randn_like(x0)
         tt = t[:, None, None, None, None]
         xt = (1 - tt) * x0 + tt * noise
         gm = given[:, :, None, None, None]
         xt = gm * x0 + (1 - gm) * xt
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=not args.fp32):
-            v = forward(xt, given, t, ctx, cmask, pooled)
+            v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
+            aux_pred = aux(mid) if args.aux_weight > 0 else None
         err = (v.float() - (noise - x0)).pow(2).mean(dim=(2, 3, 4)) * (1 - given)
         loss = err.sum() / (1 - given).sum().clamp(min=1)
+        aux_loss = AuxHeads.loss(aux_pred, targets(cells, vel)) if aux_pred is not None else torch.zeros(())
         opt.zero_grad(set_to_none=True)
-        loss.backward()
-        gn = torch.nn.utils.clip_grad_norm_(dit.parameters(), 1.0)
+        (loss + args.aux_weight * aux_loss).backward()
+        gn = torch.nn.utils.clip_grad_norm_(list(dit.parameters()) + list(aux.parameters()), 1.0)
         opt.step()
         step += 1
         decay = min(0.999, (1 + step) / (10 + step))
@@ -194,17 +269,20 @@ def main():
             for pe, p in zip(ema.parameters(), dit.parameters()):
                 pe.lerp_(p, 1 - decay)
         train_seconds += time.time() - t_start
-        if step % 10 == 0:
-            log.write(f"{step},{loss.item():.5f},{gn.item():.3f},{train_seconds:.0f}\n")
+        if not short:
+            long_loss = loss.item()  # the logged curve stays the 16-frame loss it always was
+        if step % 10 == 0 and long_loss is not None:
+            log.write(f"{step},{long_loss:.5f},{gn.item():.3f},{train_seconds:.0f},{aux_loss.item():.5f}\n")
             log.flush()
         if step % 50 == 0:
-            print(f"step {step} loss {loss.item():.4f} gn {gn.item():.2f} {train_seconds / 60:.1f} min", flush=True)
+            print(f"step {step} loss {long_loss or 0:.4f} aux {aux_loss.item():.4f} gn {gn.item():.2f} "
+                  f"{train_seconds / 60:.1f} min", flush=True)
         if time.time() - last_save > args.save_every:
-            save_checkpoint(path, dit, opt, {"step": step, "train_seconds": train_seconds, "latent_scale": scale}, ema)
+            save()
             last_save = time.time()
         if step % 500 == 0:
             torch.save({"ema": ema.state_dict(), "step": step}, os.path.join(args.run_dir, f"ema_{step:06d}.pt"))
-    save_checkpoint(path, dit, opt, {"step": step, "train_seconds": train_seconds, "latent_scale": scale}, ema)
+    save()
 
 
 if __name__ == "__main__":
