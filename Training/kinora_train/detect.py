@@ -219,3 +219,66 @@ def read_clip(clip: np.ndarray, pillar: bool = False, fps: float = 8.0) -> ClipR
     flicker = float(np.abs(np.diff(clip.astype(np.float32), axis=0))[:, bgmask].mean()) if bgmask.any() and len(clip) > 1 else 0.0
     return ClipReading(bg, frames, colour, shape, size, style, motion, speed, identity,
                        len(present) / len(frames), flicker, jitter)
+
+
+def through_pillar(reading: ClipReading) -> dict:
+    """Object permanence: the object is seen clear of the pillar before it touches it and again
+    after it leaves it, with the same colour and shape on both sides. `passed` is whether it
+    went behind at all (a clip where it never reaches the pillar proves nothing)."""
+    frames = reading.frames
+    touching = [i for i, r in enumerate(frames) if r.present and r.touches_pillar]
+    if not touching:
+        return {"passed": False, "kept": False, "before": None, "after": None}
+    first = touching[0]
+    before = [r for r in frames[:first] if r.present]
+    # After: the clear frames from the first one past the pillar until it touches again (a
+    # bounce off the edge can bring it back).
+    i, n = first, len(frames)
+    while i < n and not (frames[i].present and not frames[i].touches_pillar):
+        i += 1
+    after = []
+    while i < n and not (frames[i].present and frames[i].touches_pillar):
+        if frames[i].present:
+            after.append(frames[i])
+        i += 1
+    b = (_majority([r.colour for r in before]), _majority([r.shape for r in before])) if before else None
+    a = (_majority([r.colour for r in after]), _majority([r.shape for r in after])) if after else None
+    return {"passed": True, "kept": b is not None and a == b, "before": b, "after": a}
+
+
+def read_long(clip: np.ndarray, fps: float = 8.0, window: int = 16) -> dict:
+    """A long video (minutes) read in windows of `window` frames: the object's colour and
+    shape per window, the background's drift from the first window (RGB distance), the
+    object's path on its dominant axis, and the direction reversals on it with the distance
+    from the nearer edge where each happened (a physical bounce happens at an edge)."""
+    clip = resample(clip)
+    starts = range(0, len(clip) - window + 1, window)
+    readings = [read_clip(clip[s:s + window], False, fps) for s in starts]
+    bg_rgb = [_background(clip[s:s + window], False)[1] for s in starts]
+    drift = max(float(np.linalg.norm(rgb - bg_rgb[0])) for rgb in bg_rgb)
+    frames = [f for r in readings for f in r.frames]
+    cx = np.array([f.cx for f in frames])
+    cy = np.array([f.cy for f in frames])
+    ok = ~np.isnan(cx)
+    reversals: list[dict] = []
+    axis = None
+    if ok.sum() >= 8:
+        idx = np.nonzero(ok)[0]
+        xs, ys = np.interp(np.arange(len(cx)), idx, cx[idx]), np.interp(np.arange(len(cy)), idx, cy[idx])
+        axis = "x" if np.abs(np.diff(xs)).sum() >= np.abs(np.diff(ys)).sum() else "y"
+        p = xs if axis == "x" else ys
+        # Velocity over half a second, and a direction only where it clearly moves.
+        k = max(1, int(round(fps / 4)))
+        v = (np.roll(p, -k) - np.roll(p, k))[k:-k]
+        moving = np.abs(v) > 0.02
+        sign = np.sign(v[moving])
+        where = np.nonzero(moving)[0] + k
+        for j in np.nonzero(np.diff(sign))[0]:
+            # The turning point: the extreme position between the last step one way and the first the other.
+            a, b = where[j], where[j + 1]
+            seg = p[a:b + 1]
+            turn = a + int(np.argmax(seg) if sign[j] > 0 else np.argmin(seg))
+            reversals.append({"frame": int(turn), "edge_distance": float(min(p[turn], 1 - p[turn]))})
+    return {"windows": [(r.background, r.colour, r.shape, r.size) for r in readings],
+            "background_drift": drift, "present": float(ok.mean()), "axis": axis,
+            "reversals": reversals}

@@ -69,3 +69,31 @@ def test_detectors_read_rendered_truth():
     acc = {a: h / n for a, h in hits.items()}
     assert acc["background"] == 1.0 and acc["colour"] >= 0.99, acc
     assert min(acc.values()) >= 0.9, acc
+
+
+def test_pillar_cases_pass_behind_and_the_detector_sees_identity_kept_or_lost():
+    from kinora_train.detect import through_pillar
+    from kinora_train.eval_cases import pillar_cases
+    readings = [through_pillar(read_clip(render(c["scene"], 16)[0], True)) for c in pillar_cases(24)]
+    assert all(r["passed"] for r in readings)
+    assert np.mean([r["kept"] for r in readings]) >= 0.9
+    # A circle that comes out from behind the pillar as a square is not kept.
+    circle = render(Scene("red", "circle", "black", "small", "right", "normal", "flat", True, 0.27, 0.5), 16)[0]
+    square = render(Scene("red", "square", "black", "small", "right", "normal", "flat", True, 0.27, 0.5), 16)[0]
+    swapped = through_pillar(read_clip(np.concatenate([circle[:6], square[6:]]), True))
+    assert swapped["passed"] and not swapped["kept"]
+    # One that never reaches the pillar proves nothing.
+    far = render(Scene("red", "circle", "black", "small", "up", "normal", "flat", True, 0.15, 0.5), 16)[0]
+    assert not through_pillar(read_clip(far, True))["passed"]
+
+
+def test_long_reading_finds_bounces_at_edges_and_no_drift_in_a_true_minute():
+    from kinora_train.detect import read_long
+    scene = Scene("yellow", "square", "blue", "medium", "right", "fast", "flat", False, 0.3, 0.4)
+    reading = read_long(render(scene, 480)[0])
+    assert reading["axis"] == "x" and reading["present"] == 1.0
+    assert reading["background_drift"] < 1.0
+    assert all(w == ("blue", "yellow", "square", "medium") for w in reading["windows"])
+    # 60 s at 0.5 canvas/s over a 0.75 span: 40 bounces, each where the square meets an edge.
+    assert 38 <= len(reading["reversals"]) <= 41
+    assert all(r["edge_distance"] < scene.radius + 0.05 for r in reading["reversals"])

@@ -1,0 +1,136 @@
+"""Long videos by chunked extension, as the elements make them, read by the evaluator.
+
+Chunk 0 is text to video; every later chunk is given the last `overlap` latents of the one
+before (the model config's `chunk.overlap_frames`) and makes the rest, with seed + chunk
+index and Philox noise: the same chunks Kinora's ChunkedGenerator (Swift) makes for the same
+seed. Each video is read in 2-s windows (`detect.read_long`): is the object the same from the
+first window to the last, does the background drift, does it bounce at the edges?
+
+Usage: python -m kinora_train.evaluate_long --model-dir ../Models/kinora-shapes-v1 [--seconds 60] [--json F]"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+from safetensors.torch import load_file
+
+import kinora_rng
+
+from .data import to_uint8
+from .detect import read_long
+from .model import AEConfig, AutoEncoder, DiT, DiTConfig
+from .sampling import sample
+from .text import TextEncoder
+from .world import Scene
+
+# Moving objects, one per direction, at the speeds that bounce most often in a minute.
+SCENES = (
+    Scene("yellow", "square", "blue", "medium", "right", "fast", "flat", False, 0.3, 0.4),
+    Scene("red", "circle", "black", "medium", "left", "fast", "flat", False, 0.6, 0.5),
+    Scene("cyan", "triangle", "gray", "large", "down", "normal", "flat", False, 0.5, 0.3),
+    Scene("white", "square", "green", "small", "up", "fast", "flat", False, 0.4, 0.7),
+)
+
+
+@torch.no_grad()
+def chunked(dit, ae, scale, te, prompts, frames_total, seed, overlap, steps, guidance, shift):
+    f, c, s = dit.cfg.frames, dit.cfg.latent_channels, dit.cfg.latent_size
+    b = len(prompts)
+    cond = te.encode(prompts)
+    null = te.encode([""])
+    null = (null[0].expand(b, -1, -1), null[1].expand(b, -1), null[2].expand(b, -1))
+    out = [[] for _ in range(b)]
+    carried = None
+    made, chunk = 0, 0
+    while made < frames_total:
+        noise = torch.from_numpy(kinora_rng.PhiloxGenerator(seed=seed + chunk).normal_tensor([f, c, s, s]))
+        noise = noise[None].expand(b, -1, -1, -1, -1).contiguous()
+        given = torch.zeros(b, f)
+        given_lat = torch.zeros_like(noise)
+        k = 0 if carried is None else carried.shape[1]
+        if k:
+            given[:, :k] = 1
+            given_lat[:, :k] = carried
+        z = sample(dit, noise, given_lat, given, cond, null, steps=steps, guidance=guidance, shift=shift)
+        new = z[:, k:]
+        x = ae.decoder((new / scale).flatten(0, 1)).clamp(-1, 1)
+        clips = to_uint8(x).reshape(b, f - k, 64, 64, 3)
+        for i in range(b):
+            out[i].append(clips[i])
+        carried = z[:, f - overlap:]
+        made += f - k
+        chunk += 1
+    return [np.concatenate(o)[:frames_total] for o in out]
+
+
+def score(reading: dict, scene: Scene, seconds: float) -> dict:
+    windows = reading["windows"]
+    first = windows[0]
+    axis = "x" if scene.motion in ("left", "right") else "y"
+    revs = reading["reversals"]
+    at_edges = [r for r in revs if r["edge_distance"] < scene.radius + 0.08]
+    vx, vy = scene.velocity()
+    expected = seconds * abs(vx or vy) / (1 - 2 * scene.radius)  # one per crossing of the span
+    return {
+        "identity_kept": float(np.mean([w[1:3] == first[1:3] for w in windows])),
+        "as_asked": float(np.mean([w[1:3] == (scene.colour, scene.shape) for w in windows])),
+        "background_as_asked": float(np.mean([w[0] == scene.background for w in windows])),
+        "background_drift_rgb": round(reading["background_drift"], 1),
+        "present": round(reading["present"], 3),
+        "axis_kept": reading["axis"] == axis,
+        "reversals": len(revs), "reversals_expected": round(expected, 1),
+        "reversals_at_edges": round(len(at_edges) / len(revs), 3) if revs else None,
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model-dir", required=True)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--steps", type=int, default=None, help="default: the model's sampler steps")
+    ap.add_argument("--guidance", type=float, default=None)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--json", default=None)
+    ap.add_argument("--strip", default=None, help="a PNG of every 24th frame of each video")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    cfg = json.load(open(os.path.join(args.model_dir, "config.json")))
+    dit = DiT(DiTConfig()).eval()
+    dit.load_state_dict({k: v.float() for k, v in load_file(os.path.join(args.model_dir, "denoiser.safetensors")).items()})
+    ae = AutoEncoder(AEConfig()).eval()
+    ae.load_state_dict(load_file(os.path.join(args.model_dir, "autoencoder.safetensors")))
+    scale = cfg["autoencoder"]["latent_scale"]
+    from .captions import reference_caption
+    prompts = [reference_caption(s) for s in SCENES]
+    fps = cfg["native"]["fps"]
+    t0 = time.time()
+    videos = chunked(dit, ae, scale, TextEncoder(cfg["text_encoder"]["max_tokens"]), prompts,
+                     int(args.seconds * fps), args.seed, cfg["chunk"]["overlap_frames"],
+                     args.steps or cfg["sampler"]["steps"], args.guidance or cfg["sampler"]["guidance"],
+                     cfg["sampler"]["shift"])
+    rows = []
+    for scene, prompt, video in zip(SCENES, prompts, videos):
+        r = score(read_long(video, fps), scene, len(video) / fps)
+        rows.append({"prompt": prompt, **r})
+        print(json.dumps(rows[-1]))
+    summary = {k: round(float(np.mean([r[k] for r in rows if r[k] is not None])), 3)
+               for k in ("identity_kept", "as_asked", "background_as_asked", "background_drift_rgb",
+                         "present", "axis_kept", "reversals_at_edges")}
+    report = {"seconds_of_video": args.seconds, "videos": rows, "mean": summary,
+              "wall_seconds": round(time.time() - t0, 1)}
+    print(json.dumps(report["mean"]), report["wall_seconds"], "s")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1)
+    if args.strip:
+        from .images import grid, save_png
+        save_png(args.strip, grid([v[::24] for v in videos], every=1, scale=1))
+
+
+if __name__ == "__main__":
+    main()
