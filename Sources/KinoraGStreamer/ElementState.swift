@@ -45,6 +45,8 @@ final class ElementState: @unchecked Sendable {
         var inputFrameDuration: GstClockTime = 0
         /// Whether this stream's provenance tags went out.
         var tagsSent = false
+        /// A live source's generator thread, making the next block ahead.
+        var producer: BlockProducer?
     }
 
     let classData: ElementClassData
@@ -135,6 +137,17 @@ final class ElementState: @unchecked Sendable {
 
     func cancelRunningInstance() {
         running.withLock { $0?.cancel() }
+    }
+
+    /// Ends a live source's generator thread (cancelling the instance it runs, which is then
+    /// discarded: the next block comes from a new one). Streaming thread, start/stop and
+    /// set_caps only.
+    func stopProducer() {
+        guard let producer = stream.producer else { return }
+        cancelRunningInstance()
+        producer.stop()
+        stream.producer = nil
+        running.withLock { $0 = nil }
     }
 
     /// Drops frames a video-to-video element holds (on flush and stop).

@@ -80,6 +80,7 @@ enum SourceElement {
     private static let stop: @convention(c) (UnsafeMutablePointer<GstBaseSrc>?) -> gboolean = { base in
         guard let base else { return 0 }
         let state = state(UnsafeMutableRawPointer(base))
+        state.stopProducer()
         state.running.withLock { $0 = nil }
         state.settings.withLock {
             $0.started = false
@@ -105,7 +106,8 @@ enum SourceElement {
             let state = state(raw)
             do throws(FrameConversionError) {
                 try FrameConversion.configure(&state.stream, caps: caps)
-                // A new size or rate needs a new instance.
+                // A new size or rate needs a new instance (and generator thread).
+                state.stopProducer()
                 state.running.withLock { $0 = nil }
                 if gst_base_src_is_live(base) != 0 {
                     // The latency depends on the rate: the pipeline asks again.
@@ -130,8 +132,11 @@ enum SourceElement {
 
     private static let unlockStop: @convention(c) (UnsafeMutablePointer<GstBaseSrc>?) -> gboolean = { base in
         guard let base else { return 0 }
-        // A cancelled instance stays cancelled: the next create() makes a new one.
-        state(UnsafeMutableRawPointer(base)).running.withLock { $0 = nil }
+        // A cancelled instance stays cancelled: the next create() makes a new one. A live
+        // source's generator thread ends with it (the streaming thread is not running now).
+        let state = state(UnsafeMutableRawPointer(base))
+        state.stopProducer()
+        state.running.withLock { $0 = nil }
         return 1
     }
 

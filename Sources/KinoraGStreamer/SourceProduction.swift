@@ -55,45 +55,63 @@ struct SourceProduction {
         return GST_FLOW_OK
     }
 
-    /// Asks the plugin for its next block of frames.
+    /// Makes the next block of frames: on this thread, or, for a live source, takes the one
+    /// the generator thread made ahead (`BlockProducer`).
     private func refill() -> GstFlowReturn {
+        let live = gst_base_src_is_live(UnsafeMutableRawPointer(element).assumingMemoryBound(to: GstBaseSrc.self)) != 0
+        if live { return refillFromProducer() }
         guard let instance = instanceOrError() else { return GST_FLOW_ERROR }
         do throws(PluginCallError) {
-            try state.applyPendingChanges(to: instance)
-            var count = Int(state.plugin.manifest.preferredBlockFrames)
-            if let total = state.stream.totalFrames {
-                count = Int(min(UInt64(count), total - state.stream.frameIndex))
+            guard let count = try recipe(instance).make(first: state.stream.frameIndex, into: &state.stream.queued) else {
+                return GST_FLOW_EOS
             }
-            let frameSize = Int(state.stream.rgbInfo.size)
-            if state.stream.queued.count < count * frameSize {
-                state.stream.queued = [UInt8](repeating: 0, count: count * frameSize)
-            }
-            let stride = Int(state.stream.rgbInfo.stride.0)
-            let first = state.stream.frameIndex
-            let pluginID = state.plugin.id
-            let total = state.stream.totalFrames ?? 0
-            let element = self.element
-            try state.stream.queued.withUnsafeMutableBufferPointer { pixels throws(PluginCallError) in
-                guard let base = pixels.baseAddress else { throw .failed(plugin: pluginID, message: "no frame memory") }
-                try instance.produce(
-                    firstFrame: first, frameCount: count, pixels: base, stride: stride, frameSize: frameSize,
-                    progress: { fraction in
-                        ElementMessages.postProgress(element, position: Double(first) + fraction * Double(count), totalFrames: total)
-                    },
-                    log: { level, message in ElementMessages.log(element, level: level, message: message) })
-            }
-            ElementMessages.postProgress(element, position: Double(first) + Double(count), totalFrames: total)
             state.stream.queuedCount = count
             state.stream.queuedNext = 0
             return GST_FLOW_OK
-        } catch .cancelled {
-            return GST_FLOW_FLUSHING
         } catch {
-            ElementMessages.postLibraryError(
-                element, text: "Kinora plugin '\(state.plugin.id)' could not make frames: \(error)",
-                debug: "plugin file \(state.plugin.file)")
-            return GST_FLOW_ERROR
+            return failed(error)
         }
+    }
+
+    private func refillFromProducer() -> GstFlowReturn {
+        if state.stream.producer == nil {
+            guard let instance = instanceOrError() else { return GST_FLOW_ERROR }
+            let recipe = recipe(instance)
+            state.stream.producer = BlockProducer(startingAt: state.stream.frameIndex) { first, pixels throws(PluginCallError) in
+                try recipe.make(first: first, into: &pixels)
+            }
+        }
+        guard let producer = state.stream.producer else { return GST_FLOW_ERROR }
+        switch producer.take() {
+        case .block(let block):
+            let used = state.stream.queued
+            state.stream.queued = block.pixels
+            producer.recycle(used)
+            state.stream.queuedCount = block.count
+            state.stream.queuedNext = 0
+            return GST_FLOW_OK
+        case .ended:
+            state.stopProducer()
+            return GST_FLOW_EOS
+        case .failed(let error):
+            state.stopProducer()
+            return failed(error)
+        }
+    }
+
+    private func failed(_ error: PluginCallError) -> GstFlowReturn {
+        if error == .cancelled { return GST_FLOW_FLUSHING }
+        ElementMessages.postLibraryError(
+            element, text: "Kinora plugin '\(state.plugin.id)' could not make frames: \(error)",
+            debug: "plugin file \(state.plugin.file)")
+        return GST_FLOW_ERROR
+    }
+
+    private func recipe(_ instance: PluginInstance) -> BlockRecipe {
+        BlockRecipe(
+            state: state, element: element, instance: instance, frameSize: Int(state.stream.rgbInfo.size),
+            stride: Int(state.stream.rgbInfo.stride.0), totalFrames: state.stream.totalFrames,
+            blockFrames: Int(state.plugin.manifest.preferredBlockFrames))
     }
 
     /// The running instance, created on first use with the negotiated size
@@ -110,5 +128,44 @@ struct SourceProduction {
                 debug: "plugin file \(state.plugin.file)")
             return nil
         }
+    }
+}
+
+/// How to make one block of a stream, fixed when the stream's caps and instance are: so that a
+/// generator thread never reads what the streaming thread owns.
+struct BlockRecipe: @unchecked Sendable {  // the element outlives its streams; the state is thread-safe where used
+    let state: ElementState
+    let element: UnsafeMutablePointer<GstElement>
+    let instance: PluginInstance
+    let frameSize: Int
+    let stride: Int
+    let totalFrames: UInt64?
+    let blockFrames: Int
+
+    /// Fills `pixels` with the block starting at `first`; nil past the stream's last frame.
+    func make(first: UInt64, into pixels: inout [UInt8]) throws(PluginCallError) -> Int? {
+        var count = blockFrames
+        if let total = totalFrames {
+            guard first < total else { return nil }
+            count = Int(min(UInt64(count), total - first))
+        }
+        try state.applyPendingChanges(to: instance)
+        if pixels.count < count * frameSize {
+            pixels = [UInt8](repeating: 0, count: count * frameSize)
+        }
+        let element = self.element
+        let total = totalFrames ?? 0
+        let (pluginID, frameSize, stride, instance) = (state.plugin.id, frameSize, stride, instance)
+        try pixels.withUnsafeMutableBufferPointer { pixels throws(PluginCallError) in
+            guard let base = pixels.baseAddress else { throw .failed(plugin: pluginID, message: "no frame memory") }
+            try instance.produce(
+                firstFrame: first, frameCount: count, pixels: base, stride: stride, frameSize: frameSize,
+                progress: { fraction in
+                    ElementMessages.postProgress(element, position: Double(first) + fraction * Double(count), totalFrames: total)
+                },
+                log: { level, message in ElementMessages.log(element, level: level, message: message) })
+        }
+        ElementMessages.postProgress(element, position: Double(first) + Double(count), totalFrames: total)
+        return count
     }
 }

@@ -13,7 +13,7 @@ public enum StandardParameters {
         type: .double(minimum: 0, maximum: 3600, default: 0))
 
     public static let isLive = ParameterSpec(
-        name: "is-live", nick: "Is live", description: "Produce frames at the pace of the pipeline clock",
+        name: "is-live", nick: "Is live", description: "Produce frames at the pace of the pipeline clock, the next block made ahead on a thread of its own",
         type: .bool(default: false))
 
     /// The element properties the GStreamer bridge adds to every source element.

@@ -62,6 +62,26 @@ elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 if [ "$elapsed_ms" -ge 400 ]; then pass "live source took ${elapsed_ms} ms for 10 frames at 20 fps"; else
   fail "live source is paced by the clock" "took only ${elapsed_ms} ms"; fi
 
+# A live source makes its next block on a thread of its own while the streaming thread
+# pushes the current one: 60 frames that take 20 ms each to make and 20 ms each downstream
+# (identity sleep-time) take ~1.2 s overlapped, at least 2.4 s one after the other (the
+# non-live run below shows the serial figure).
+elapsed() { local start; start=$(date +%s%N); "$@" >/dev/null 2>&1; echo $((($(date +%s%N) - start) / 1000000)); }
+ahead_ms=$(elapsed gst-launch-1.0 -q kinoratestscene is-live=true num-buffers=60 frame-delay=20 \
+  ! video/x-raw,framerate=100/1,width=32,height=32 ! identity sleep-time=20000 ! fakesink)
+serial_ms=$(elapsed gst-launch-1.0 -q kinoratestscene num-buffers=60 frame-delay=20 \
+  ! video/x-raw,framerate=100/1,width=32,height=32 ! identity sleep-time=20000 ! fakesink)
+echo "# 60 frames, 20 ms to make + 20 ms downstream each: live (made ahead) ${ahead_ms} ms, not live ${serial_ms} ms"
+if [ "$ahead_ms" -lt 2000 ] && [ "$serial_ms" -ge 2400 ]; then pass "a live source generates ahead in its own thread"; else
+  fail "a live source generates ahead in its own thread" "live ${ahead_ms} ms (want < 2000), not live ${serial_ms} ms"; fi
+check "a live source with a duration ends with EOS after its frames" \
+  gst-launch-1.0 -q kinoratestscene is-live=true duration=1 frame-delay=10 \
+  ! video/x-raw,format=RGB,framerate=8/1,width=32,height=32 ! filesink location="$WORK/live-duration.rgb"
+expect_equal "a live 1 s stream at 8 fps has 8 frames" "$(($(stat -c %s "$WORK/live-duration.rgb") / 3072))" "8"
+check "a live source interrupted with EOS mid-block (gst-launch -e, SIGINT) stops cleanly" \
+  timeout --preserve-status -k 30 -s INT 2 gst-launch-1.0 -e kinoratestscene is-live=true frame-delay=100 \
+  ! video/x-raw,framerate=8/1,width=32,height=32 ! fakesink sync=true
+
 # Caps the plugin cannot make are refused at negotiation, not by a crash.
 refused=$(gst-launch-1.0 kinoratestscene num-buffers=1 ! video/x-raw,width=8,height=8 ! fakesink 2>&1)
 expect_match "8x8 (below the plugin's 16x16 minimum) is refused at linking or negotiation" "$refused" "can.t handle caps|not-negotiated"
