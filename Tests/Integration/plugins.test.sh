@@ -116,8 +116,11 @@ subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subpr
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)" "$@"; }
 short=$(rss gst-launch-1.0 -q kinoragensrc steps=1 guidance=1 duration=10 ! fakesink)
 long=$(rss gst-launch-1.0 -q kinoragensrc steps=1 guidance=1 duration=60 ! fakesink)
-echo "# peak RSS: 10 s ${short} KiB, 60 s ${long} KiB"
+# Live, paced by the clock (60 s of wall time), with its generator thread making blocks ahead.
+live=$(rss gst-launch-1.0 -q kinoragensrc is-live=true steps=1 guidance=1 duration=60 ! fakesink sync=true)
+echo "# peak RSS: 10 s ${short} KiB, 60 s ${long} KiB, 60 s live ${live} KiB"
 check "a 60 s stream peaks within 8 MiB of a 10 s one (${short} KiB vs ${long} KiB)" test $((long - short)) -lt 8192
+check "a 60 s live stream peaks within 8 MiB of a 10 s one (${short} KiB vs ${live} KiB)" test $((live - short)) -lt 8192
 
 # Pipelines/: every description runs.
 pipeline "$ROOT/Pipelines/text-to-mp4.pipeline" duration=2 options="$FAST" output="$WORK/p-text.mp4"
