@@ -81,6 +81,7 @@ bench: deps text-encoder
 	Benchmarks/engine/run.sh
 	scripts/bench-element.sh
 	scripts/bench-diffusion.sh
+	scripts/bench-contention.sh
 
 # Reproduce the embedded model from scratch, or resume a run (see Models/*/MODEL.md).
 train:

@@ -5,20 +5,30 @@ import Foundation
 /// How the engine uses the machine's cores. Set these before the first generation; they are
 /// plain globals, not meant to change while work runs.
 public enum EngineThreads {
-    /// Threads for the engine's loops and for OpenBLAS: the active cores (2 on Kinora's target).
-    nonisolated(unsafe) public static var count: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Threads for the engine's loops and for OpenBLAS: `$KINORA_THREADS` if set (1…256), else
+    /// the active cores (2 on Kinora's target).
+    nonisolated(unsafe) public static var count: Int = environmentCount ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    static var environmentCount: Int? {
+        guard let text = ProcessInfo.processInfo.environment["KINORA_THREADS"], let n = Int(text), (1 ... 256).contains(n) else { return nil }
+        return n
+    }
+
     /// GEMM blocks per thread: more blocks balance better when a core is busy elsewhere, but
     /// each block repacks the weights (single-thread sgemm 512×768×256 measured here: 130
     /// GFLOP/s whole, 127 in 2 blocks, 123 in 4, 116 in 8).
     nonisolated(unsafe) public static var gemmBlocksPerThread: Int = 2
-    /// Who parallelises the large matrix products (linear layers, convolutions). `.blas`
-    /// (default): OpenBLAS runs each on `count` threads — its threads share the packed
-    /// weights, measured here at OpenBLAS's full 2-thread speed where a split over the
-    /// engine's threads reached ~70 % of it in a whole forward. `.engine`: single-threaded
-    /// OpenBLAS on blocks of rows or columns spread over the engine's threads. Attention
-    /// always runs its (sequence, head) pairs on the engine's threads with single-threaded
-    /// OpenBLAS: its products are small.
-    nonisolated(unsafe) public static var matrixThreading: MatrixThreading = .blas
+    /// Who parallelises the large matrix products (linear layers, convolutions).
+    /// `.engine` (default): single-threaded OpenBLAS on blocks of rows or columns spread over
+    /// the engine's threads, handed out dynamically. `.blas`: OpenBLAS runs each product on
+    /// `count` threads of its own (`KINORA_MATRIX_THREADING=blas`). On 2 idle cores the two are
+    /// level (kinoragensrc, 8 steps, 4 s: 3.0–3.2 s engine, 3.5 s blas); with another process
+    /// busy on both cores OpenBLAS's threads wait on each other for every product and the same
+    /// run took 9–23 s against 3.9 s (`scripts/bench-contention.sh`), so the default is the
+    /// one that degrades gracefully on a shared desktop. Attention always runs its
+    /// (sequence, head) pairs on the engine's threads with single-threaded OpenBLAS.
+    nonisolated(unsafe) public static var matrixThreading: MatrixThreading =
+        ProcessInfo.processInfo.environment["KINORA_MATRIX_THREADING"] == "blas" ? .blas : .engine
 }
 
 /// See `EngineThreads.matrixThreading`.
