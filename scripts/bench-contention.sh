@@ -8,12 +8,7 @@
 set -euo pipefail
 runs=${1:-5}
 here=$(cd "$(dirname "$0")/.." && pwd)
-cd "$here"
-swift build -c release > /dev/null 2>&1 || swift build -c release
-gst_dir="$here/.build/gstreamer-1.0-release"
-mkdir -p "$gst_dir"
-ln -sfn "$here/.build/release/libgstkinora.so" "$gst_dir/libgstkinora.so"
-export GST_PLUGIN_PATH="$gst_dir" GST_REGISTRY="$gst_dir/registry.bin"
+. "$here/scripts/release-gst-env.sh"
 pipeline="gst-launch-1.0 -q kinoragensrc steps=8 duration=4 ! fakesink"
 gst-inspect-1.0 kinoragensrc > /dev/null
 

@@ -17,12 +17,7 @@ set -euo pipefail
 duration=${1:-12}
 runs=${2:-3}
 here=$(cd "$(dirname "$0")/.." && pwd)
-cd "$here"
-swift build -c release > /dev/null 2>&1 || swift build -c release
-gst_dir="$here/.build/gstreamer-1.0-release"
-mkdir -p "$gst_dir"
-ln -sfn "$here/.build/release/libgstkinora.so" "$gst_dir/libgstkinora.so"
-export GST_PLUGIN_PATH="$gst_dir" GST_REGISTRY="$gst_dir/registry.bin"
+. "$here/scripts/release-gst-env.sh"
 frames=$((duration * 8))
 native="video/x-raw,format=RGB,width=64,height=64,framerate=8/1"
 

@@ -10,12 +10,7 @@ set -euo pipefail
 frames=${1:-480}
 runs=${2:-7}
 here=$(cd "$(dirname "$0")/.." && pwd)
-cd "$here"
-swift build -c release > /dev/null 2>&1 || swift build -c release   # quiet unless it fails
-gst_dir="$here/.build/gstreamer-1.0-release"
-mkdir -p "$gst_dir"
-ln -sfn "$here/.build/release/libgstkinora.so" "$gst_dir/libgstkinora.so"
-export GST_PLUGIN_PATH="$gst_dir" GST_REGISTRY="$gst_dir/registry.bin"
+. "$here/scripts/release-gst-env.sh"
 caps="video/x-raw,format=RGB,width=320,height=240,framerate=24/1"
 kinora=(gst-launch-1.0 -q kinoratestscene "num-buffers=$frames" ! "$caps" ! fakesink)
 reference=(gst-launch-1.0 -q videotestsrc "num-buffers=$frames" ! "$caps" ! fakesink)

@@ -43,7 +43,8 @@ def summarise(rows: list[dict], key=lambda r: True) -> dict:
 
 
 @torch.no_grad()
-def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0, shift=3.0, seed=0, batch=8):
+def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0, shift=3.0, seed=0, batch=8,
+        interval=(0.0, 1.0)):
     f = dit.cfg.frames
     results = []
     null = te.encode([""])
@@ -61,7 +62,8 @@ def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0
             given_lat = encode_clips(ae, scale, truth)
             given[:, :given_frames] = 1
         nb = (null[0].expand(b, -1, -1), null[1].expand(b, -1), null[2].expand(b, -1))
-        z = sample(dit, noise, given_lat, given, cond, nb, steps=steps, guidance=guidance, shift=shift)
+        z = sample(dit, noise, given_lat, given, cond, nb, steps=steps, guidance=guidance, shift=shift,
+                   guidance_interval=interval)
         x = ae.decoder((z / scale).flatten(0, 1)).clamp(-1, 1)
         clips = to_uint8(x).reshape(b, f, 64, 64, 3)
         for k, c in enumerate(chunk):
@@ -83,6 +85,7 @@ def main():
     ap.add_argument("--steps", type=int, default=16)
     ap.add_argument("--guidance", type=float, default=4.0)
     ap.add_argument("--shift", type=float, default=3.0)
+    ap.add_argument("--guidance-interval", default="0,1", help="guide only at t in LO,HI")
     ap.add_argument("--pillar", type=int, default=16, help="clips that pass behind the pillar")
     ap.add_argument("--grid", default=None)
     ap.add_argument("--json", default=None)
@@ -110,18 +113,22 @@ def main():
         step = st.get("step")
     te = TextEncoder()
     t0 = time.time()
+    interval = tuple(float(v) for v in args.guidance_interval.split(","))
     items = cases(args.n)
-    rows = run(dit, ae, scale, te, items, steps=args.steps, guidance=args.guidance, shift=args.shift)
+    rows = run(dit, ae, scale, te, items, steps=args.steps, guidance=args.guidance, shift=args.shift,
+               interval=interval)
     for r in rows:
         reading = read_clip(r["clip"], r["scene"].pillar)
         r["score"] = score(reading, r["scene"])
         r["reading"] = reading
     anim_items = cases(max(8, args.n // 3), seed=91)
-    anim = run(dit, ae, scale, te, anim_items, given_frames=1, steps=args.steps, guidance=args.guidance, shift=args.shift)
+    anim = run(dit, ae, scale, te, anim_items, given_frames=1, steps=args.steps, guidance=args.guidance, shift=args.shift,
+               interval=interval)
     for r in anim:
         r["score"] = score(read_clip(r["clip"], r["scene"].pillar), r["scene"])
         r["psnr0"] = psnr(r["clip"][0], r["truth"][0])
-    pillar = run(dit, ae, scale, te, pillar_cases(args.pillar), steps=args.steps, guidance=args.guidance, shift=args.shift)
+    pillar = run(dit, ae, scale, te, pillar_cases(args.pillar), steps=args.steps, guidance=args.guidance, shift=args.shift,
+               interval=interval)
     through = [through_pillar(read_clip(r["clip"], True)) for r in pillar]
     report = {
         "step": step,

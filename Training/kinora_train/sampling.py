@@ -13,10 +13,12 @@ def shifted_schedule(steps: int, shift: float) -> torch.Tensor:
 
 @torch.no_grad()
 def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0, shift=3.0,
-           t_start: float = 1.0, start_latents=None):
+           t_start: float = 1.0, start_latents=None, guidance_interval=(0.0, 1.0)):
     """noise: [B,F,C,h,w]; given_latents: the clean frames where given[b,f] = 1;
     cond/null: (ctx, ctx_mask, pooled) for the prompt and the empty prompt.
-    With t_start < 1 (SDEdit restyle) the chain starts from start_latents noised to t_start."""
+    With t_start < 1 (SDEdit restyle) the chain starts from start_latents noised to t_start.
+    Guidance applies at steps whose t lies in `guidance_interval` (arXiv 2404.07724); the
+    others call the model once, conditionally."""
     ts = shifted_schedule(steps, shift)
     if t_start < 1.0:
         ts = ts[ts <= t_start]
@@ -30,7 +32,7 @@ def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0,
         t, t_next = ts[i], ts[i + 1]
         x = gm * given_latents + (1 - gm) * x
         tb = torch.full((b,), float(t))
-        if guidance == 1.0:
+        if guidance == 1.0 or not (guidance_interval[0] <= float(t) <= guidance_interval[1]):
             v = dit(x, given, tb, *cond)
         else:
             xx = torch.cat([x, x])
