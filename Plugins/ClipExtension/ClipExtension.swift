@@ -5,35 +5,23 @@ import KinoraPluginSDK
 /// element's `duration`. The continuation's first chunk is given the input's last
 /// `chunk-overlap` frames (encoded once, at the end of the input), so it starts where the
 /// clip ends, with no seam; a `prompt` set on the element steers it.
-public struct ClipExtension: KinoraPlugin {
+public struct ClipExtension: DiffusionStreamPlugin {
     public static let manifest = PluginManifest(
         id: "clip-extension", elementName: "kinoraextend", humanName: "Kinora clip extension",
         description: "Passes a video through unchanged, then continues it for 'duration' seconds with Kinora's diffusion model, optionally under a new prompt",
         licence: "MIT", version: "0.1.0", kind: .videoToVideo, frames: DiffusionPlugin.frames,
         preferredBlockFrames: DiffusionPlugin.blockFrames, parameters: GenerationParameters.common)
 
-    private let video: GeneratedStream
+    public let video: GeneratedStream
     /// Frames to add after the input (the element's duration at the stream's rate).
     private let framesToAdd: Int
     /// The input's last frames, kept to be given to the continuation.
     private var lastInputFrames: [RGBFrame] = []
     private var continuing = false
 
-    public static func prepare(modelDirectories: [String]) throws(PluginError) {
-        try DiffusionPlugin.prepare(modelDirectories: modelDirectories)
-    }
-
-    public init(stream: StreamInfo, parameters: ParameterValues) throws(PluginError) {
-        video = GeneratedStream(generator: try DiffusionPlugin.generator(stream: stream, parameters: parameters), stream: stream)
+    public init(video: GeneratedStream, stream: StreamInfo) {
+        self.video = video
         framesToAdd = Int(stream.totalFrames ?? 0)
-    }
-
-    public mutating func configure(_ parameters: ParameterValues) throws(PluginError) {
-        DiffusionPlugin.configure(video.generator, parameters)
-    }
-
-    public mutating func promptChanged(to prompt: String) throws(PluginError) {
-        video.generator.settings.prompt = prompt
     }
 
     public mutating func produce(into block: FrameBlock, context: borrowing ProduceContext) throws(PluginError) {

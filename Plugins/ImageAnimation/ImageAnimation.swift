@@ -5,29 +5,17 @@ import KinoraPluginSDK
 /// first chunk, and the still's own pixels are output frame 0, exactly (unscaled, without
 /// the watermark: it is the user's picture, not a generated one); the prompt drives the
 /// motion, and later chunks continue like text-to-video.
-public struct ImageAnimation: KinoraPlugin {
+public struct ImageAnimation: DiffusionStreamPlugin {
     public static let manifest = PluginManifest(
         id: "image-animation", elementName: "kinoraanimate", humanName: "Kinora image animation",
         description: "Animates a still image under a text prompt with Kinora's diffusion model; the image is frame 0, exactly",
         licence: "MIT", version: "0.1.0", kind: .imageToVideo, frames: DiffusionPlugin.frames,
         preferredBlockFrames: DiffusionPlugin.blockFrames, parameters: GenerationParameters.common)
 
-    private let video: GeneratedStream
+    public let video: GeneratedStream
 
-    public static func prepare(modelDirectories: [String]) throws(PluginError) {
-        try DiffusionPlugin.prepare(modelDirectories: modelDirectories)
-    }
-
-    public init(stream: StreamInfo, parameters: ParameterValues) throws(PluginError) {
-        video = GeneratedStream(generator: try DiffusionPlugin.generator(stream: stream, parameters: parameters), stream: stream)
-    }
-
-    public mutating func configure(_ parameters: ParameterValues) throws(PluginError) {
-        DiffusionPlugin.configure(video.generator, parameters)
-    }
-
-    public mutating func promptChanged(to prompt: String) throws(PluginError) {
-        video.generator.settings.prompt = prompt
+    public init(video: GeneratedStream, stream: StreamInfo) {
+        self.video = video
     }
 
     public mutating func produce(into block: FrameBlock, context: borrowing ProduceContext) throws(PluginError) {

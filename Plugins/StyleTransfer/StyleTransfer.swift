@@ -5,7 +5,7 @@ import KinoraPluginSDK
 /// the style prompt (SDEdit), with the previous chunk's last restyled latents given as its
 /// first frames so the style and the content flow across chunk borders. One output frame
 /// per input frame, with the input's timestamps.
-public struct StyleTransfer: KinoraPlugin {
+public struct StyleTransfer: DiffusionStreamPlugin {
     public static let manifest = PluginManifest(
         id: "style-transfer", elementName: "kinorastyle", humanName: "Kinora style transfer",
         description: "Restyles a video under a style prompt with Kinora's diffusion model (SDEdit at 'strength'), chunk by chunk with temporal context",
@@ -13,24 +13,12 @@ public struct StyleTransfer: KinoraPlugin {
         preferredBlockFrames: DiffusionPlugin.blockFrames,
         parameters: GenerationParameters.common + [GenerationParameters.strength])
 
-    private let generator: ChunkedGenerator
-    private let warnings: GeneratedStream
+    /// Used for its generator and its out-of-world prompt warnings (frames are made here).
+    public let video: GeneratedStream
+    private var generator: ChunkedGenerator { video.generator }
 
-    public static func prepare(modelDirectories: [String]) throws(PluginError) {
-        try DiffusionPlugin.prepare(modelDirectories: modelDirectories)
-    }
-
-    public init(stream: StreamInfo, parameters: ParameterValues) throws(PluginError) {
-        generator = try DiffusionPlugin.generator(stream: stream, parameters: parameters)
-        warnings = GeneratedStream(generator: generator, stream: stream)
-    }
-
-    public mutating func configure(_ parameters: ParameterValues) throws(PluginError) {
-        DiffusionPlugin.configure(generator, parameters)
-    }
-
-    public mutating func promptChanged(to prompt: String) throws(PluginError) {
-        generator.settings.prompt = prompt
+    public init(video: GeneratedStream, stream: StreamInfo) {
+        self.video = video
     }
 
     public mutating func produce(into block: FrameBlock, context: borrowing ProduceContext) throws(PluginError) {
@@ -48,7 +36,7 @@ public struct StyleTransfer: KinoraPlugin {
                 inputs.append(RGBFrame(copying: input, width: block.width, height: block.height, stride: block.stride))
             }
             let prompt = generator.promptForNextChunk()
-            warnings.warnIfOutsideWorld(prompt, context: context)
+            video.warnIfOutsideWorld(prompt, context: context)
             let latents = try DiffusionPlugin.encode(inputs, with: generator)
             let restyled: [RGBFrame]
             do {

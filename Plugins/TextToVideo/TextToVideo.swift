@@ -5,29 +5,17 @@ import KinoraPluginSDK
 /// last frames of the one before (masked-frame conditioning). Endless when the element has
 /// no duration (a live stream); the prompt may change while it plays and takes effect at
 /// the next chunk.
-public struct TextToVideo: KinoraPlugin {
+public struct TextToVideo: DiffusionStreamPlugin {
     public static let manifest = PluginManifest(
         id: "text-to-video", elementName: "kinoragensrc", humanName: "Kinora text to video",
         description: "Generates video from a text prompt with Kinora's diffusion model, chunk after chunk (the embedded model knows coloured shapes moving on plain backgrounds)",
         licence: "MIT", version: "0.1.0", kind: .source, frames: DiffusionPlugin.frames,
         preferredBlockFrames: DiffusionPlugin.blockFrames, parameters: GenerationParameters.common)
 
-    private let video: GeneratedStream
+    public let video: GeneratedStream
 
-    public static func prepare(modelDirectories: [String]) throws(PluginError) {
-        try DiffusionPlugin.prepare(modelDirectories: modelDirectories)
-    }
-
-    public init(stream: StreamInfo, parameters: ParameterValues) throws(PluginError) {
-        video = GeneratedStream(generator: try DiffusionPlugin.generator(stream: stream, parameters: parameters), stream: stream)
-    }
-
-    public mutating func configure(_ parameters: ParameterValues) throws(PluginError) {
-        DiffusionPlugin.configure(video.generator, parameters)
-    }
-
-    public mutating func promptChanged(to prompt: String) throws(PluginError) {
-        video.generator.settings.prompt = prompt
+    public init(video: GeneratedStream, stream: StreamInfo) {
+        self.video = video
     }
 
     public mutating func produce(into block: FrameBlock, context: borrowing ProduceContext) throws(PluginError) {
