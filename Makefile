@@ -24,9 +24,10 @@ BUILD_DIR := .build/$(CONFIGURATION)
 # other Swift libraries of the build folder.
 GST_DEV_DIR := .build/gstreamer-1.0
 
-# make eval-elements: the four elements' output read back by the shapes world's evaluator
-# (Tests/Evaluation/eval_elements.py; floors set there once the shipped weights exist).
-.PHONY: all deps build test unit-test integration-test training-test text-encoder demo install bench train clean fuzz load eval-elements
+# make eval-elements (also in make test as quality-test): the four elements' output read back
+# by the shapes world's evaluator; fails when a score drops under its floor (README, "Quality
+# floors"; Tests/Evaluation/eval_elements.py FLOORS).
+.PHONY: all deps build test unit-test integration-test training-test quality-test text-encoder demo install bench train clean fuzz load eval-elements
 
 all: build
 
@@ -53,7 +54,7 @@ unit-test: text-encoder
 integration-test: text-encoder
 	Tests/Integration/run-all.sh $(BUILD_DIR)
 
-test: deps build unit-test integration-test training-test
+test: deps build unit-test integration-test training-test quality-test
 
 # The service tests with a long fuzz run and the full load run (not part of `make test`,
 # which runs 20 s of fuzzing and 4 x 25 jobs).
@@ -72,6 +73,8 @@ demo: deps text-encoder build
 eval-elements: build text-encoder
 	scripts/python-test-deps.sh
 	python3 Tests/Evaluation/eval_elements.py
+
+quality-test: eval-elements
 
 install: build text-encoder
 	scripts/install.sh $(BUILD_DIR) $(PREFIX) $(DESTDIR)

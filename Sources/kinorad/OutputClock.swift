@@ -15,14 +15,7 @@ final class OutputClock: Sendable {
     /// pad goes away).
     init(watching generators: [UnsafeMutablePointer<GstElement>]) {
         spans = Mutex(Array(repeating: (GstClockTime.max, 0), count: generators.count))
-        for (index, generator) in generators.enumerated() {
-            guard let pad = gst_element_get_static_pad(generator, "src") else { continue }
-            defer { gst_object_unref(pad) }
-            let slot = Unmanaged.passRetained(Slot(clock: self, index: index)).toOpaque()
-            gst_pad_add_probe(
-                pad, GST_PAD_PROBE_TYPE_BUFFER, Self.probe, slot,
-                { slot in slot.map { Unmanaged<Slot>.fromOpaque($0).release() } })
-        }
+        SourcePadProbe.attach(to: generators, probe: Self.probe) { Slot(clock: self, index: $0) }
     }
 
     /// Seconds of video made so far.

@@ -28,13 +28,7 @@ final class PreviewTap: Sendable {
     init(watching generators: [UnsafeMutablePointer<GstElement>], interval: Double, deliver: @escaping @Sendable (Preview) -> Void) {
         self.interval = interval
         self.deliver = deliver
-        for generator in generators {
-            guard let pad = gst_element_get_static_pad(generator, "src") else { continue }
-            defer { gst_object_unref(pad) }
-            gst_pad_add_probe(
-                pad, GST_PAD_PROBE_TYPE_BUFFER, Self.probe, Unmanaged.passRetained(self).toOpaque(),
-                { tap in tap.map { Unmanaged<PreviewTap>.fromOpaque($0).release() } })
-        }
+        SourcePadProbe.attach(to: generators, probe: Self.probe) { _ in self }
     }
 
     /// Whether this frame is due for a preview; counts it either way.
