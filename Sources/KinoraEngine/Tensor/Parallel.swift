@@ -21,10 +21,11 @@ public enum EngineThreads {
     /// Who parallelises the large matrix products (linear layers, convolutions).
     /// `.engine` (default): single-threaded OpenBLAS on blocks of rows or columns spread over
     /// the engine's threads, handed out dynamically. `.blas`: OpenBLAS runs each product on
-    /// `count` threads of its own (`KINORA_MATRIX_THREADING=blas`). On 2 idle cores the two are
-    /// level (kinoragensrc, 8 steps, 4 s: 3.0–3.2 s engine, 3.5 s blas); with another process
-    /// busy on both cores OpenBLAS's threads wait on each other for every product and the same
-    /// run took 9–23 s against 3.9 s (`scripts/bench-contention.sh`), so the default is the
+    /// `count` threads of its own (`KINORA_MATRIX_THREADING=blas`). Release build,
+    /// kinoragensrc 8 steps 4 s into fakesink, medians of paired runs
+    /// (`scripts/bench-contention.sh`, 2026-11-30): 2.76 s engine vs 2.98 s blas on 2 idle
+    /// cores; 6.74 s vs 35.9 s with a busy process on each core, where OpenBLAS's threads wait
+    /// on each other at every product. The default is the faster, and the
     /// one that degrades gracefully on a shared desktop. Attention always runs its
     /// (sequence, head) pairs on the engine's threads with single-threaded OpenBLAS.
     nonisolated(unsafe) public static var matrixThreading: MatrixThreading =
