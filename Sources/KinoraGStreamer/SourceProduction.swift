@@ -144,7 +144,9 @@ struct BlockRecipe: @unchecked Sendable {  // the element outlives its streams; 
 
     /// Fills `pixels` with the block starting at `first`; nil past the stream's last frame.
     func make(first: UInt64, into pixels: inout [UInt8]) throws(PluginCallError) -> Int? {
-        var count = blockFrames
+        // The first block is one frame: it goes out as soon as the plugin has it (a diffusion
+        // plugin makes a whole first chunk for it, which the following blocks then use).
+        var count = first == 0 ? 1 : blockFrames
         if let total = totalFrames {
             guard first < total else { return nil }
             count = Int(min(UInt64(count), total - first))

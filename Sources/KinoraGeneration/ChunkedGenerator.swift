@@ -28,12 +28,23 @@ public final class ChunkedGenerator {
         guard overlap < frames else {
             throw .invalidParameter(name: GenerationParameters.chunkOverlap.name, reason: "\(overlap) must be below the model's \(frames)-frame chunk")
         }
+        guard settings.firstChunk <= frames else {
+            throw .invalidParameter(
+                name: GenerationParameters.firstChunk.name,
+                reason: "\(settings.firstChunk) must be 0 (the whole chunk) or 1 to the model's \(frames)-frame chunk")
+        }
     }
 
     public var clipFrames: Int { loaded.configuration.native.frames }
     public var overlap: Int { settings.chunkOverlap > 0 ? settings.chunkOverlap : loaded.configuration.overlapFrames }
-    /// New frames the next chunk makes when it continues earlier frames.
-    public var newFramesPerChunk: Int { clipFrames - carried.count }
+    /// New frames the next chunk makes: the rest of a chunk after the frames it continues, or
+    /// `first-chunk` frames for a first chunk made from nothing.
+    public var newFramesPerChunk: Int {
+        if isShortFirstChunk { return min(settings.firstChunk, clipFrames) }
+        return clipFrames - carried.count
+    }
+
+    private var isShortFirstChunk: Bool { chunkIndex == 0 && carried.isEmpty && settings.firstChunk > 0 }
 
     /// Starts a continuation from given latents `[n, C, h, w]` (clip extension: the input's
     /// last frames); the next chunk then has them as its first frames.
@@ -67,9 +78,12 @@ public final class ChunkedGenerator {
         if settings.guidance > 0 { request.guidanceScale = Float(settings.guidance) }
         request.seed = settings.seed &+ UInt64(chunkIndex)
         let given = carried.count
+        // A short first chunk (`first-chunk`) when nothing comes before it: the first frames
+        // sooner; the next chunk continues its last `overlap` frames as usual.
+        if isShortFirstChunk && sdedit == nil { request.frames = newFramesPerChunk }
         for (index, latent) in carried.enumerated() { request.givenLatents[index] = latent }
         if given == 0, let firstFrame { request.givenLatents[0] = firstFrame }
-        var wanted = clipFrames - given
+        var wanted = request.frames - given
         if let sdedit {
             wanted = min(wanted, sdedit.shape.first ?? 0)
             request.strength = Float(settings.strength)

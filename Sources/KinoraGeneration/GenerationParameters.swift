@@ -27,6 +27,10 @@ public enum GenerationParameters {
         name: "chunk-overlap", nick: "Chunk overlap",
         description: "Frames of each chunk given to the next as its start, for continuity across chunks (0: the model's default, 4 for kinora-shapes-v1)",
         type: .int(minimum: 0, maximum: 12, default: 0))
+    public static let firstChunk = ParameterSpec(
+        name: "first-chunk", nick: "First chunk",
+        description: "Frames of the first chunk when nothing is given before it (0: the model's whole chunk, 16 for kinora-shapes-v1); 4 makes the first frame come about four times sooner, for live streams, the rest continuing it chunk by chunk",
+        type: .int(minimum: 0, maximum: 64, default: 0))
     public static let promptSchedule = ParameterSpec(
         name: PromptSchedule.parameterName, nick: "Prompt schedule",
         description: "Time-coded prompts for a multi-shot video, 'SECONDS=PROMPT; SECONDS=PROMPT' (e.g. '0=a red circle moving left; 4=a blue square moving up'); each takes over at the first chunk starting at or after its time",
@@ -41,7 +45,7 @@ public enum GenerationParameters {
         type: .double(minimum: 0.05, maximum: 1, default: 0.6), mutableWhilePlaying: true)
 
     /// Every plugin's common parameters.
-    public static let common = [negativePrompt, seed, steps, guidance, model, chunkOverlap, promptSchedule, watermark]
+    public static let common = [negativePrompt, seed, steps, guidance, model, chunkOverlap, firstChunk, promptSchedule, watermark]
 }
 
 /// The common parameters' values, checked against the model once it is loaded.
@@ -56,6 +60,8 @@ public struct GenerationSettings: Sendable, Equatable {
     public var model: String
     /// 0: the model's default.
     public var chunkOverlap: Int
+    /// Frames of a first chunk made from nothing (0: the model's chunk).
+    public var firstChunk: Int
     public var schedule: PromptSchedule
     public var watermark: Bool
     public var strength: Double
@@ -68,6 +74,7 @@ public struct GenerationSettings: Sendable, Equatable {
         guidance = parameters.double(GenerationParameters.guidance.name)
         model = parameters.string(GenerationParameters.model.name, default: ModelLocator.defaultModelName)
         chunkOverlap = Int(parameters.int(GenerationParameters.chunkOverlap.name))
+        firstChunk = Int(parameters.int(GenerationParameters.firstChunk.name))
         schedule = try PromptSchedule(parsing: parameters.string(GenerationParameters.promptSchedule.name))
         watermark = parameters.bool(GenerationParameters.watermark.name, default: true)
         strength = parameters.double(GenerationParameters.strength.name, default: 0.6)

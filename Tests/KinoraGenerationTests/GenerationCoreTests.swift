@@ -90,6 +90,30 @@ final class GenerationCoreTests: XCTestCase {
         XCTAssertTrue(cancelled)
     }
 
+    /// `first-chunk`: a short first chunk made from nothing, continued by full chunks that
+    /// take its last frames as given; out of range it is refused, naming the parameter.
+    func testShortFirstChunkIsContinuedAndValidated() throws {
+        let loaded = try requiredModel()
+        var values = ParameterValues([:])
+        values["steps"] = .int(2)
+        values["guidance"] = .double(1)
+        values["first-chunk"] = .int(4)
+        let settings = try GenerationSettings(prompt: "a red circle moving left on a black background", parameters: values)
+        let generator = try ChunkedGenerator(loaded: loaded, settings: settings)
+        let native = loaded.configuration.native
+        XCTAssertEqual(generator.newFramesPerChunk, 4)
+        XCTAssertEqual(try generator.nextChunk(isCancelled: { false }).shape[0], 4, "the first chunk has first-chunk frames")
+        XCTAssertEqual(generator.newFramesPerChunk, native.frames - generator.overlap)
+        XCTAssertEqual(try generator.nextChunk(isCancelled: { false }).shape[0], native.frames - generator.overlap)
+        XCTAssertEqual(generator.framesMade, 4 + native.frames - generator.overlap)
+
+        values["first-chunk"] = .int(Int64(native.frames + 1))
+        let tooLong = try GenerationSettings(prompt: "a red circle", parameters: values)
+        XCTAssertThrowsError(try ChunkedGenerator(loaded: loaded, settings: tooLong)) { error in
+            XCTAssertTrue("\(error)".contains("first-chunk") && "\(error)".contains("\(native.frames)"), "\(error)")
+        }
+    }
+
     private func requiredTextEncoder() throws -> String {
         do {
             return try ModelLocator.textEncoderFolder(searchPath: Self.searchPath)
