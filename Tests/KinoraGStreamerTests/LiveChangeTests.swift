@@ -48,7 +48,7 @@ final class LiveChangeTests: XCTestCase {
                 return pixels.count
             }
             if count == 2, let element = UnsafeMutableRawPointer(bitPattern: seen.element.withLock { $0 }) {
-                // Frame 1 has left the element; the first block (frames 0-3) is already made.
+                // Frame 1 has left the element; its block (frames 1-4) is already made.
                 var value = GValue()
                 g_value_init(&value, GType(6 << 2))  // G_TYPE_INT
                 g_value_set_int(&value, 0x00FF00)
@@ -72,8 +72,62 @@ final class LiveChangeTests: XCTestCase {
 
         let pixels = withExtendedLifetime(observations) { observations.firstPixels.withLock { $0 } }
         XCTAssertEqual(pixels.count, 12)
-        // test-scene makes blocks of 4 frames: 0-3 were made before the change.
-        XCTAssertEqual(Array(pixels.prefix(4)), Array(repeating: [0, 0, 0], count: 4))
-        XCTAssertEqual(Array(pixels.dropFirst(4)), Array(repeating: [0, 255, 0], count: 8))
+        // A source's first block is one frame, then test-scene's blocks of 4: frames 0 and
+        // 1-4 were made before the change, 5 on after it.
+        XCTAssertEqual(Array(pixels.prefix(5)), Array(repeating: [0, 0, 0], count: 5))
+        XCTAssertEqual(Array(pixels.dropFirst(5)), Array(repeating: [0, 255, 0], count: 7))
+    }
+
+    /// A live source paused and resumed mid-block, then stopped mid-block: its generator
+    /// thread is cancelled and replaced without a deadlock, frames flow again after the
+    /// resume, and NULL returns promptly.
+    func testLiveSourcePausedResumedAndStoppedMidBlock() throws {
+        XCTAssertTrue(Self.registered)
+        var error: UnsafeMutablePointer<GError>? = nil
+        let description =
+            "kinoratestscene name=scene is-live=true frame-delay=40 "
+            + "! video/x-raw,format=RGB,width=32,height=32,framerate=25/1 ! fakesink name=sink sync=true"
+        let pipeline = try XCTUnwrap(gst_parse_launch(description, &error), "parse failed")
+        defer { gst_object_unref(pipeline) }
+        let bin = UnsafeMutableRawPointer(pipeline).assumingMemoryBound(to: GstBin.self)
+        let sink = try XCTUnwrap(gst_bin_get_by_name(bin, "sink"))
+        defer { gst_object_unref(sink) }
+        let pad = try XCTUnwrap(gst_element_get_static_pad(sink, "sink"))
+        defer { gst_object_unref(pad) }
+        let frames = Frames()
+        let probe: GstPadProbeCallback = { _, _, data in
+            guard let data else { return GST_PAD_PROBE_OK }
+            Unmanaged<Frames>.fromOpaque(data).takeUnretainedValue().count.withLock { $0 += 1 }
+            return GST_PAD_PROBE_OK
+        }
+        _ = gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, probe, Unmanaged.passUnretained(frames).toOpaque(), nil)
+
+        func settle(_ state: GstState) {
+            _ = gst_element_set_state(pipeline, state)
+            _ = gst_element_get_state(pipeline, nil, nil, 5_000_000_000)
+        }
+        try withExtendedLifetime(frames) {
+            settle(GST_STATE_PLAYING)
+            Thread.sleep(forTimeInterval: 0.5)
+            settle(GST_STATE_PAUSED)  // mid-block: 4 frames of 40 ms each are being made
+            let paused = frames.count.withLock { $0 }
+            XCTAssertGreaterThan(paused, 0, "frames flowed before the pause")
+            Thread.sleep(forTimeInterval: 0.3)
+            settle(GST_STATE_PLAYING)
+            Thread.sleep(forTimeInterval: 0.6)
+            XCTAssertGreaterThan(frames.count.withLock { $0 }, paused, "frames flow again after the resume")
+            let start = Date()
+            settle(GST_STATE_NULL)  // mid-block again
+            XCTAssertLessThan(Date().timeIntervalSince(start), 5, "NULL returns promptly (cancelled within a frame of 40 ms; 5 s allows a loaded machine)")
+            let bus = try XCTUnwrap(gst_element_get_bus(pipeline))
+            defer { gst_object_unref(bus) }
+            let failure = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)
+            XCTAssertNil(failure, "no element error")
+            if let failure { gst_message_unref(failure) }
+        }
+    }
+
+    final class Frames: Sendable {
+        let count = Mutex(0)
     }
 }
