@@ -35,7 +35,7 @@ def pillar_line(report: dict) -> str:
 
 
 def long_table(report: dict) -> str:
-    lines = ["| prompt | identity kept (2-s windows like the first) | as asked | background as asked | "
+    lines = ["| prompt | identity kept (2-s windows showing the video's own object) | as asked | background as asked | "
              "background drift (RGB) | object present | reversals (expected) | reversals at an edge |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for v in report["videos"]:
