@@ -139,14 +139,15 @@ final class ElementState: @unchecked Sendable {
         running.withLock { $0?.cancel() }
     }
 
-    /// Ends a live source's generator thread (cancelling the instance it runs, which is then
-    /// discarded: the next block comes from a new one). Streaming thread, start/stop and
-    /// set_caps only.
-    func stopProducer() {
-        guard let producer = stream.producer else { return }
-        cancelRunningInstance()
-        producer.stop()
-        stream.producer = nil
+    /// Drops the running instance, so that the next block comes from a new one; a live
+    /// source's generator thread is ended first (its instance cancelled, so that it stops
+    /// within one denoising step). Streaming thread, start/stop, set_caps and unlock_stop only.
+    func dropInstance() {
+        if let producer = stream.producer {
+            cancelRunningInstance()
+            producer.stop()
+            stream.producer = nil
+        }
         running.withLock { $0 = nil }
     }
 

@@ -80,8 +80,7 @@ enum SourceElement {
     private static let stop: @convention(c) (UnsafeMutablePointer<GstBaseSrc>?) -> gboolean = { base in
         guard let base else { return 0 }
         let state = state(UnsafeMutableRawPointer(base))
-        state.stopProducer()
-        state.running.withLock { $0 = nil }
+        state.dropInstance()
         state.settings.withLock {
             $0.started = false
             $0.pending = [:]
@@ -107,8 +106,7 @@ enum SourceElement {
             do throws(FrameConversionError) {
                 try FrameConversion.configure(&state.stream, caps: caps)
                 // A new size or rate needs a new instance (and generator thread).
-                state.stopProducer()
-                state.running.withLock { $0 = nil }
+                state.dropInstance()
                 if gst_base_src_is_live(base) != 0 {
                     // The latency depends on the rate: the pipeline asks again.
                     let object = UnsafeMutableRawPointer(base).assumingMemoryBound(to: GstObject.self)
@@ -135,8 +133,7 @@ enum SourceElement {
         // A cancelled instance stays cancelled: the next create() makes a new one. A live
         // source's generator thread ends with it (the streaming thread is not running now).
         let state = state(UnsafeMutableRawPointer(base))
-        state.stopProducer()
-        state.running.withLock { $0 = nil }
+        state.dropInstance()
         return 1
     }
 

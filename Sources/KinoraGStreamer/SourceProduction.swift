@@ -91,10 +91,10 @@ struct SourceProduction {
             state.stream.queuedNext = 0
             return GST_FLOW_OK
         case .ended:
-            state.stopProducer()
+            state.dropInstance()
             return GST_FLOW_EOS
         case .failed(let error):
-            state.stopProducer()
+            state.dropInstance()
             return failed(error)
         }
     }
@@ -155,9 +155,7 @@ struct BlockRecipe: @unchecked Sendable {  // the element outlives its streams; 
         if pixels.count < count * frameSize {
             pixels = [UInt8](repeating: 0, count: count * frameSize)
         }
-        let element = self.element
-        let total = totalFrames ?? 0
-        let (pluginID, frameSize, stride, instance) = (state.plugin.id, frameSize, stride, instance)
+        let (element, total, pluginID) = (element, totalFrames ?? 0, state.plugin.id)
         try pixels.withUnsafeMutableBufferPointer { pixels throws(PluginCallError) in
             guard let base = pixels.baseAddress else { throw .failed(plugin: pluginID, message: "no frame memory") }
             try instance.produce(

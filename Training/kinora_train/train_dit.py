@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from .aux_heads import AuxHeads, coverage_cells, targets, velocities
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor
 from .model import AEConfig, AutoEncoder, DiT, DiTConfig
 from .world import render
@@ -189,10 +189,12 @@ def main():
     path = os.path.join(args.run_dir, "dit.pt")
     # The heads' parameters are the optimiser's second group; a checkpoint from before they
     # existed has one group, so the second is added after loading it.
-    had_aux = os.path.exists(path) and "aux" in torch.load(path, map_location="cpu", weights_only=False)
+    saved = read_checkpoint(path)
+    had_aux = saved is not None and "aux" in saved
     if had_aux:
         opt.add_param_group({"params": list(aux.parameters())})
-    state = load_checkpoint(path, dit, opt, ema) or init_from_model_folder(args.run_dir, dit=dit, ema=ema)
+    state = apply_checkpoint(saved, dit, opt, ema) or init_from_model_folder(args.run_dir, dit=dit, ema=ema)
+    del saved
     if had_aux:
         aux.load_state_dict(state.pop("aux"))
     else:
