@@ -33,6 +33,13 @@ public final class ChunkedGenerator {
                 name: GenerationParameters.firstChunk.name,
                 reason: "\(settings.firstChunk) must be 0 (the whole chunk) or 1 to the model's \(frames)-frame chunk")
         }
+        let dit = loaded.configuration.dit
+        if dit.guidanceEmbedding, settings.guidance > 0, let range = dit.guidanceRange,
+           !range.contains(Float(settings.guidance)) {
+            throw .invalidParameter(
+                name: GenerationParameters.guidance.name,
+                reason: "\(settings.guidance) is outside \(range.lowerBound)…\(range.upperBound), the scales \(loaded.configuration.name) was distilled for (0: its default, \(loaded.configuration.sampler.guidance))")
+        }
     }
 
     public var clipFrames: Int { loaded.configuration.native.frames }

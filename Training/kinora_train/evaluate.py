@@ -12,11 +12,10 @@ import time
 import numpy as np
 import torch
 
-from .checkpoint import load_checkpoint
 from .data import to_uint8
 from .detect import read_clip, through_pillar
 from .images import grid, save_png
-from .model import DiT, DiTConfig
+from .model import dit_from_state
 from .sampling import sample
 from .text import TextEncoder
 from .train_dit import encode_clips, load_ae
@@ -92,7 +91,6 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    dit = DiT(DiTConfig()).eval()
     if args.model_dir:
         from safetensors.torch import load_file
         from .model import AEConfig, AutoEncoder
@@ -100,17 +98,18 @@ def main():
         ae = AutoEncoder(AEConfig()).eval().requires_grad_(False)
         ae.load_state_dict(load_file(os.path.join(args.model_dir, "autoencoder.safetensors")))
         scale = cfg["autoencoder"]["latent_scale"]
-        dit.load_state_dict({k: v.float() for k, v in load_file(os.path.join(args.model_dir, "denoiser.safetensors")).items()})
+        dit = dit_from_state(load_file(os.path.join(args.model_dir, "denoiser.safetensors")))
         step = cfg["training"]["denoiser_steps"]
     elif args.ema_file:
         ae, scale = load_ae(args.run_dir)
         e = torch.load(os.path.join(args.run_dir, args.ema_file), map_location="cpu", weights_only=False)
-        dit.load_state_dict(e["ema"]); step = e["step"]
+        dit = dit_from_state(e["ema"]); step = e["step"]
     else:
         ae, scale = load_ae(args.run_dir)
-        tmp = DiT(DiTConfig())
-        st = load_checkpoint(os.path.join(args.run_dir, "dit.pt"), tmp, None, dit)
+        st = torch.load(os.path.join(args.run_dir, "dit.pt"), map_location="cpu", weights_only=False)
+        dit = dit_from_state(st["ema"])
         step = st.get("step")
+    dit.eval()
     te = TextEncoder()
     t0 = time.time()
     interval = tuple(float(v) for v in args.guidance_interval.split(","))

@@ -22,7 +22,7 @@ import kinora_rng
 
 from .data import to_uint8
 from .detect import read_long
-from .model import AEConfig, AutoEncoder, DiT, DiTConfig
+from .model import AEConfig, AutoEncoder, dit_from_state
 from .sampling import sample
 from .text import TextEncoder
 from .world import Scene
@@ -103,8 +103,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     cfg = json.load(open(os.path.join(args.model_dir, "config.json")))
-    dit = DiT(DiTConfig()).eval()
-    dit.load_state_dict({k: v.float() for k, v in load_file(os.path.join(args.model_dir, "denoiser.safetensors")).items()})
+    dit = dit_from_state(load_file(os.path.join(args.model_dir, "denoiser.safetensors"))).eval()
     ae = AutoEncoder(AEConfig()).eval()
     ae.load_state_dict(load_file(os.path.join(args.model_dir, "autoencoder.safetensors")))
     scale = cfg["autoencoder"]["latent_scale"]

@@ -13,13 +13,14 @@ import torch
 from safetensors.torch import save_file
 
 from .checkpoint import load_checkpoint
-from .model import AEConfig, AutoEncoder, DiT, DiTConfig
+from .model import AEConfig, AutoEncoder, DiT, DiTConfig, dit_from_state
 from .text import MAX_TOKENS
 
 NAME = "kinora-shapes-v1"
 
 
-def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra: dict, guidance: float = 4.0) -> dict:
+def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra: dict, guidance: float = 4.0,
+                steps: int = 16, guidance_range: tuple[float, float] = (1.0, 10.0)) -> dict:
     return {
         "format": "kinora-video-model",
         "format_version": 1,
@@ -33,8 +34,9 @@ def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra
                         "latent_scale": latent_scale, "pixel_range": [-1.0, 1.0]},
         "denoiser": {"file": "denoiser.safetensors", "type": "dit", "prediction": "flow-velocity",
                      **dataclasses.asdict(dit_cfg), "layer_norm_eps": 1e-6, "gelu": "tanh",
-                     "input_channels": "latent + given-frame mask"},
-        "sampler": {"name": "flow-euler", "steps": 16, "shift": 3.0, "guidance": guidance},
+                     "input_channels": "latent + given-frame mask",
+                     **({"guidance_range": list(guidance_range)} if dit_cfg.guidance_embed else {})},
+        "sampler": {"name": "flow-euler", "steps": steps, "shift": 3.0, "guidance": guidance},
         "chunk": {"overlap_frames": 4},
         **extra,
     }
@@ -56,8 +58,9 @@ def main():
     ap.add_argument("out_dir")
     ap.add_argument("--ema-file", default=None)
     ap.add_argument("--guidance", type=float, default=4.0, help="the sampler's default guidance scale")
+    ap.add_argument("--steps", type=int, default=16, help="the sampler's default step count")
     args = ap.parse_args()
-    ae_cfg, dit_cfg = AEConfig(), DiTConfig()
+    ae_cfg = AEConfig()
     ae = AutoEncoder(ae_cfg)
     ae_state = load_checkpoint(os.path.join(args.run_dir, "ae.pt"), ae)
     if not ae_state:
@@ -67,14 +70,20 @@ def main():
         folder = open(os.path.join(args.run_dir, "init-from")).read().strip()
         with open(os.path.join(folder, "config.json")) as f:
             ae_state["step"] = json.load(f)["training"]["autoencoder_steps"]
-    dit = DiT(dit_cfg)
-    ema = DiT(dit_cfg)
+    dit, ema = DiT(DiTConfig()), DiT(DiTConfig())
     st = load_checkpoint(os.path.join(args.run_dir, "dit.pt"), dit, None, ema)
+    weights = ema.state_dict()
+    distill = None
     if args.ema_file:
+        # A run's EMA snapshot, or a guidance-distilled student's (train_distill.py, e.g.
+        # distill/ema_001500.pt), which records its teacher's step.
         e = torch.load(os.path.join(args.run_dir, args.ema_file), map_location="cpu", weights_only=False)
-        ema.load_state_dict(e["ema"])
-        st["step"] = e["step"]
-        st["train_seconds"] = train_seconds_at(args.run_dir, e["step"], st.get("train_seconds", 0.0))
+        weights = e["ema"]
+        distill = e.get("distill")
+        st["step"] = distill["teacher_step"] if distill else e["step"]
+        st["train_seconds"] = train_seconds_at(args.run_dir, st["step"], st.get("train_seconds", 0.0))
+    ema = dit_from_state(weights)
+    dit_cfg = ema.cfg
     os.makedirs(args.out_dir, exist_ok=True)
     save_file({k: v.contiguous() for k, v in ae.state_dict().items()},
               os.path.join(args.out_dir, "autoencoder.safetensors"), metadata={"format": "pt"})
@@ -83,7 +92,10 @@ def main():
     cfg = config_json(ae_cfg, dit_cfg, float(ae_state["latent_scale"]),
                       {"training": {"denoiser_steps": int(st.get("step", 0)),
                                     "denoiser_train_seconds": float(st.get("train_seconds", 0.0)),
-                                    "autoencoder_steps": int(ae_state.get("step", 0))}}, guidance=args.guidance)
+                                    "autoencoder_steps": int(ae_state.get("step", 0)),
+                                    **({"guidance_distillation": distill} if distill else {})}},
+                      guidance=args.guidance, steps=args.steps,
+                      guidance_range=(1.0, distill["max_guidance"]) if distill else (1.0, 10.0))
     with open(os.path.join(args.out_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
         f.write("\n")

@@ -13,6 +13,8 @@ Tensor layouts (the engine follows them exactly):
   w_k = 10000^(-k/(d/2)), k = 0..d/2-1.
 - the timestep t in [0, 1] (1 = pure noise) is embedded as sincos(1000*t, 256) then an MLP.
 - velocity target: v = noise - x0, with x_t = (1 - t) * x0 + t * noise.
+- a guidance-distilled denoiser (`guidance_embed`) also embeds its guidance scale g as
+  sincos(100*g, time_freq_dim) then an MLP of its own, added to the timestep's embedding.
 """
 from __future__ import annotations
 
@@ -43,6 +45,9 @@ class DiTConfig:
     mlp_ratio: int = 4
     text_dim: int = 384
     time_freq_dim: int = 256
+    # A guidance-distilled student (train_distill.py) takes the guidance scale as an input and
+    # makes in one call what classifier-free guidance makes with two.
+    guidance_embed: bool = False
 
 
 def sincos(pos: torch.Tensor, dim: int) -> torch.Tensor:
@@ -180,6 +185,9 @@ class DiT(nn.Module):
         self.patch_in = nn.Linear((cfg.latent_channels + 1) * p * p, d)
         self.time_in = nn.Linear(cfg.time_freq_dim, d)
         self.time_out = nn.Linear(d, d)
+        if cfg.guidance_embed:
+            self.guidance_in = nn.Linear(cfg.time_freq_dim, d)
+            self.guidance_out = nn.Linear(d, d)
         self.text_pool = nn.Linear(cfg.text_dim, d)
         self.text_ctx = nn.Linear(cfg.text_dim, d)
         self.blocks = nn.ModuleList([DiTBlock(cfg) for _ in range(cfg.depth)])
@@ -201,6 +209,10 @@ class DiT(nn.Module):
         nn.init.zeros_(self.modulation_out.bias)
         nn.init.zeros_(self.patch_out.weight)
         nn.init.zeros_(self.patch_out.bias)
+        if self.cfg.guidance_embed:
+            # A student starts as its teacher's conditional branch.
+            nn.init.zeros_(self.guidance_out.weight)
+            nn.init.zeros_(self.guidance_out.bias)
 
     def positions(self, frames: int) -> torch.Tensor:
         cfg = self.cfg
@@ -227,16 +239,21 @@ class DiT(nn.Module):
         x = t.view(b, f, g, g, c, p, p).permute(0, 1, 4, 2, 5, 3, 6)
         return x.reshape(b, f, c, g * p, g * p)
 
-    def forward(self, x, given, t, ctx, ctx_mask, pooled, tap: int = -1):
+    def forward(self, x, given, t, ctx, ctx_mask, pooled, tap: int = -1, guidance=None):
         """x: [B,F,C,h,w] noisy latents (given frames already clean), given: [B,F],
         t: [B], ctx: [B,L,384], ctx_mask: [B,L], pooled: [B,384] -> velocity [B,F,C,h,w].
-        With `tap` = i (training only), also the tokens after block i."""
+        With `tap` = i (training only), also the tokens after block i. `guidance` [B]: the
+        scale a guidance-distilled model imitates (required by one, refused by the others)."""
+        if (guidance is not None) != self.cfg.guidance_embed:
+            raise ValueError("guidance is an input of guidance-distilled models only")
         b, f = x.shape[:2]
         m = given[:, :, None, None, None].expand(b, f, 1, x.shape[3], x.shape[4])
         tokens = self.patch_in(self.patchify(torch.cat([x, m], dim=2)))
         pos = self.pos if f == self.cfg.frames else self.positions(f).to(x.device)
         tokens = tokens + pos[None]
         temb = self.time_out(F.silu(self.time_in(sincos(1000.0 * t, self.cfg.time_freq_dim))))
+        if guidance is not None:
+            temb = temb + self.guidance_out(F.silu(self.guidance_in(sincos(100.0 * guidance, self.cfg.time_freq_dim))))
         c = F.silu(temb + self.text_pool(pooled))
         ctx = self.text_ctx(ctx)
         tapped = None
@@ -248,3 +265,12 @@ class DiT(nn.Module):
         tokens = self.patch_out(self.norm_out(tokens) * (1 + scale) + shift)
         v = self.unpatchify(tokens, f)
         return v if tap < 0 else (v, tapped)
+
+
+def dit_from_state(state: dict, **overrides) -> DiT:
+    """A DiT holding `state` (a state_dict or exported safetensors, any float dtype): the
+    configuration's defaults, guidance-distilled when the weights have the guidance MLP."""
+    cfg = DiTConfig(guidance_embed="guidance_in.weight" in state, **overrides)
+    dit = DiT(cfg)
+    dit.load_state_dict({k: v.float() for k, v in state.items()})
+    return dit

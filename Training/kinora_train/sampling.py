@@ -13,12 +13,14 @@ def shifted_schedule(steps: int, shift: float) -> torch.Tensor:
 
 @torch.no_grad()
 def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0, shift=3.0,
-           t_start: float = 1.0, start_latents=None, guidance_interval=(0.0, 1.0)):
+           t_start: float = 1.0, start_latents=None, guidance_interval=(0.0, 1.0), negative=None):
     """noise: [B,F,C,h,w]; given_latents: the clean frames where given[b,f] = 1;
     cond/null: (ctx, ctx_mask, pooled) for the prompt and the empty prompt.
     With t_start < 1 (SDEdit restyle) the chain starts from start_latents noised to t_start.
     Guidance applies at steps whose t lies in `guidance_interval` (arXiv 2404.07724); the
-    others call the model once, conditionally."""
+    others call the model once, conditionally. A guidance-distilled model (`guidance_embed`)
+    is called once at every step with the scale as its input; with a `negative` prompt other
+    than its null prompt (`null`), n + w(c − n) = D(c, w) + (w − 1)(D(null, 1) − D(n, 1))."""
     ts = shifted_schedule(steps, shift)
     if t_start < 1.0:
         ts = ts[ts <= t_start]
@@ -32,7 +34,15 @@ def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0,
         t, t_next = ts[i], ts[i + 1]
         x = gm * given_latents + (1 - gm) * x
         tb = torch.full((b,), float(t))
-        if guidance == 1.0 or not (guidance_interval[0] <= float(t) <= guidance_interval[1]):
+        if dit.cfg.guidance_embed and negative is not None and guidance != 1.0:
+            three = [torch.cat([cond[k], null[k], negative[k]]) for k in range(3)]
+            vv = dit(torch.cat([x, x, x]), torch.cat([given] * 3), torch.cat([tb] * 3), *three,
+                     guidance=torch.tensor([float(guidance)] * b + [1.0] * 2 * b))
+            vw, vu, vn = vv.chunk(3)
+            v = vw + (guidance - 1) * (vu - vn)
+        elif dit.cfg.guidance_embed:
+            v = dit(x, given, tb, *cond, guidance=torch.full((b,), float(guidance)))
+        elif guidance == 1.0 or not (guidance_interval[0] <= float(t) <= guidance_interval[1]):
             v = dit(x, given, tb, *cond)
         else:
             xx = torch.cat([x, x])

@@ -174,6 +174,10 @@ def main():
                     help="every Nth step trains on 4-frame windows, four times as many clips for the "
                          "same tokens (appearance is learned per clip); 0 turns it off")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
+    ap.add_argument("--anneal", type=str, default=None, metavar="FROM,TO",
+                    help="decay the learning rate linearly from --lr at step FROM to --lr-end at step TO "
+                         "and stop there (a run's last phase: the weights settle instead of bouncing)")
+    ap.add_argument("--lr-end", type=float, default=2e-5)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     # Two batch shapes (16-frame and 4-frame clips): two static graphs, not one dynamic one.
@@ -201,6 +205,11 @@ def main():
         opt.add_param_group({"params": list(aux.parameters()), "lr": args.lr})
     step = state.get("step", 0)
     start_step = step
+    anneal = tuple(int(x) for x in args.anneal.split(",")) if args.anneal else None
+    if anneal is not None:
+        if not anneal[0] < anneal[1]:
+            ap.error(f"--anneal FROM,TO needs FROM < TO, got {args.anneal}")
+        args.steps = min(args.steps, anneal[1])
     tap = cfg.depth // 2 - 1
     # The compiled module shares its parameters with `dit`, whose state_dict (without the
     # compiler's prefixes) is what checkpoints and exports keep.
@@ -225,6 +234,9 @@ def main():
             # Warm up from wherever the run (re)starts: a resumed optimiser, or a fresh one
             # over committed weights, must not take full-size steps on unsettled moments.
             g["lr"] = args.lr * min(1.0, (step - start_step + 1) / 300)
+            if anneal is not None and step >= anneal[0]:
+                done = (step - anneal[0]) / (anneal[1] - anneal[0])
+                g["lr"] = min(g["lr"], args.lr + (args.lr_end - args.lr) * done)
         short = args.short_every > 0 and replay.full() and step % args.short_every == args.short_every - 1
         if short:
             frames, batch = 4, args.batch * 4

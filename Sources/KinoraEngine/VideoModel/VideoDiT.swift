@@ -18,6 +18,8 @@ public struct DiTTextConditioning: Sendable {
 public struct VideoDiT: Sendable {
     public let configuration: DiTConfiguration
     let patchIn: Linear, timeIn: Linear, timeOut: Linear, textPool: Linear, textContext: Linear
+    /// The guidance MLP of a guidance-distilled model (`DiTConfiguration.guidanceEmbedding`).
+    let guidanceIn: Linear?, guidanceOut: Linear?
     let blocks: [DiTBlock]
     let normOut: LayerNorm
     let modulationOut: Linear
@@ -33,6 +35,13 @@ public struct VideoDiT: Sendable {
         patchIn = try Linear(loader.pp("patch_in"), inFeatures: (c.latentChannels + 1) * p * p, outFeatures: d)
         timeIn = try Linear(loader.pp("time_in"), inFeatures: c.timeFrequencyDim, outFeatures: d)
         timeOut = try Linear(loader.pp("time_out"), inFeatures: d, outFeatures: d)
+        if c.guidanceEmbedding {
+            guidanceIn = try Linear(loader.pp("guidance_in"), inFeatures: c.timeFrequencyDim, outFeatures: d)
+            guidanceOut = try Linear(loader.pp("guidance_out"), inFeatures: d, outFeatures: d)
+        } else {
+            guidanceIn = nil
+            guidanceOut = nil
+        }
         textPool = try Linear(loader.pp("text_pool"), inFeatures: c.textDim, outFeatures: d)
         textContext = try Linear(loader.pp("text_ctx"), inFeatures: c.textDim, outFeatures: d)
         blocks = try (0 ..< c.depth).map { try DiTBlock(loader.pp("blocks").pp($0), configuration: c) }
@@ -89,15 +98,17 @@ public struct VideoDiT: Sendable {
     ///   - x: `[B, F, C, h, w]` (given frames already clean).
     ///   - given: `[B][F]`, 1 for a given frame, 0 for one to generate.
     ///   - t: `[B]` flow-matching times in [0, 1].
+    ///   - guidance: `[B]` guidance scales, for a guidance-distilled model only (nil otherwise).
     /// - Returns: `[B, F, C, h, w]`.
-    public func callAsFunction(_ x: Tensor, given: [[Float]], t: [Float], text: DiTTextConditioning) throws -> Tensor {
+    public func callAsFunction(_ x: Tensor, given: [[Float]], t: [Float], guidance: [Float]? = nil,
+                               text: DiTTextConditioning) throws -> Tensor {
         var workspace = DiTWorkspace()
-        return try self(x, given: given, t: t, text: text, workspace: &workspace)
+        return try self(x, given: given, t: t, guidance: guidance, text: text, workspace: &workspace)
     }
 
     /// As above, with buffers kept in `workspace` across calls (a sampler's steps).
-    public func callAsFunction(_ x: Tensor, given: [[Float]], t: [Float], text: DiTTextConditioning,
-                               workspace: inout DiTWorkspace) throws -> Tensor {
+    public func callAsFunction(_ x: Tensor, given: [[Float]], t: [Float], guidance: [Float]? = nil,
+                               text: DiTTextConditioning, workspace: inout DiTWorkspace) throws -> Tensor {
         let c = configuration
         let op = "VideoDiT"
         guard x.rank == 5, x.shape[2] == c.latentChannels, x.shape[3] == c.latentSize, x.shape[4] == c.latentSize else {
@@ -106,6 +117,14 @@ public struct VideoDiT: Sendable {
         let (b, f) = (x.shape[0], x.shape[1])
         guard f > 0, given.count == b, given.allSatisfy({ $0.count == f }), t.count == b, text.batch == b else {
             throw EngineError.shapeMismatch(operation: op, detail: "batch \(b), \(f) frames: given \(given.map(\.count)), t \(t.count), text batch \(text.batch)")
+        }
+        guard (guidance != nil) == c.guidanceEmbedding else {
+            throw EngineError.invalidArgument(operation: op, detail: c.guidanceEmbedding
+                ? "this guidance-distilled model needs a guidance scale per sample"
+                : "a guidance scale is an input of guidance-distilled models only; this one is guided with two calls")
+        }
+        if let guidance, guidance.count != b || !guidance.allSatisfy(\.isFinite) {
+            throw EngineError.invalidArgument(operation: op, detail: "guidance \(guidance): one finite scale per sample of \(b)")
         }
         let d = c.width, p = c.patch, s = c.latentSize, ch = c.latentChannels
         let g = s / p
@@ -137,6 +156,12 @@ public struct VideoDiT: Sendable {
         var temb = try timeIn(try SinusoidalEmbedding.embed(t.map { 1000 * $0 }, dimension: c.timeFrequencyDim, order: .sineFirst))
         Activation.silu.apply(&temb)
         var cond = try timeOut(temb)
+        if let guidance, let guidanceIn, let guidanceOut {
+            // + guidance_out(SiLU(guidance_in(sincos(100·g)))).
+            var gemb = try guidanceIn(try SinusoidalEmbedding.embed(guidance.map { 100 * $0 }, dimension: c.timeFrequencyDim, order: .sineFirst))
+            Activation.silu.apply(&gemb)
+            try Elementwise.addInPlace(&cond, try guidanceOut(gemb))
+        }
         try Elementwise.addInPlace(&cond, text.pooledProjection)
         Activation.silu.apply(&cond)
 

@@ -12,6 +12,7 @@ public struct VideoGenerationRequest: Sendable {
     public var frames: Int
     public var steps = 8
     /// Guidance scale; 1 disables guidance (one model call per step instead of a batch of 2).
+    /// A guidance-distilled model takes it as an input and always makes one call per step.
     public var guidanceScale: Float = 3
     /// Schedule shift toward high noise (`TimestepSchedule.shift`).
     public var shift: Float = 3
@@ -84,8 +85,20 @@ public struct VideoGenerator: Sendable {
                 throw EngineError.shapeMismatch(operation: op, detail: "given frame \(index): \(latent.shape), expected \(frameShape) within \(request.frames) frames")
             }
         }
-        let guided = request.guidanceScale != 1
-        let prompts = guided ? [request.prompt, request.unconditionalPrompt] : [request.prompt]
+        // Two branches per step, unless guidance is off or the model was distilled to give the
+        // guided velocity in one call.
+        let distilled = c.guidanceEmbedding
+        if distilled, let range = c.guidanceRange, !range.contains(request.guidanceScale) {
+            throw EngineError.invalidArgument(operation: op, detail: "guidance \(request.guidanceScale) is outside \(range.lowerBound)…\(range.upperBound), the scales this guidance-distilled model was trained on")
+        }
+        // A distilled model's unconditional branch is its null prompt; with another negative
+        // prompt n, n + w·(c − n) = D(c, w) + (w − 1)·(D(∅, 1) − D(n, 1)): three calls a step.
+        let negative = distilled && request.guidanceScale != 1
+            && request.unconditionalPrompt != model.configuration.textEncoder.nullPrompt
+        let guided = request.guidanceScale != 1 && !distilled
+        let prompts = guided ? [request.prompt, request.unconditionalPrompt]
+            : negative ? [request.prompt, model.configuration.textEncoder.nullPrompt, request.unconditionalPrompt]
+            : [request.prompt]
         let conditioning = try textEncoder.conditioning(prompts, maxTokens: request.maxTextTokens)
         let text = try model.denoiser.prepare(context: conditioning.states, mask: conditioning.mask, pooled: conditioning.pooled)
 
@@ -114,13 +127,19 @@ public struct VideoGenerator: Sendable {
         imposeGiven(&x)
 
         let denoiser = model.denoiser
-        let batch = guided ? 2 : 1
+        let batch = prompts.count
+        let guidanceInput: [Float]? = !distilled ? nil : negative ? [request.guidanceScale, 1, 1] : [request.guidanceScale]
         // Buffers shared by every step (a class box: the Denoiser closure cannot capture inout).
         let workspace = WorkspaceBox()
         let velocity: Denoiser = { sample, t in
             let input = try Tensor.stack([Tensor](repeating: sample, count: batch))
             let v = try denoiser(input.reshaped([batch] + clipShape), given: [[Float]](repeating: given, count: batch),
-                                 t: [Float](repeating: t, count: batch), text: text, workspace: &workspace.value)
+                                 t: [Float](repeating: t, count: batch), guidance: guidanceInput, text: text,
+                                 workspace: &workspace.value)
+            if negative {
+                return try Combine.linear([(1, v.slice(first: 0)), (request.guidanceScale - 1, v.slice(first: 1)),
+                                           (1 - request.guidanceScale, v.slice(first: 2))], operation: op)
+            }
             guard guided else { return try v.reshaped(clipShape) }
             return try ClassifierFreeGuidance.combine(conditional: v.slice(first: 0), unconditional: v.slice(first: 1),
                                                      scale: request.guidanceScale)

@@ -15,10 +15,18 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
     public var timeFrequencyDim = 256
     /// LayerNorm ε (`layer_norm_eps` in config.json; model.py uses 1e-6).
     public var layerNormEpsilon: Float = 1e-6
+    /// A guidance-distilled denoiser: it takes the guidance scale as an input (embedded as
+    /// `sincos(100·g)` through its own MLP, added to the timestep's embedding) and gives in one
+    /// call what classifier-free guidance gives with two.
+    public var guidanceEmbedding = false
+    /// The guidance scales a guidance-distilled model was trained on (`guidance_range`,
+    /// required with `guidance_embed`); scales outside it are refused, not extrapolated.
+    public var guidanceRange: ClosedRange<Float>?
 
     enum CodingKeys: String, CodingKey {
         case latentChannels = "latent_channels", latentSize = "latent_size", frames, patch, width, depth, heads
         case mlpRatio = "mlp_ratio", textDim = "text_dim", timeFrequencyDim = "time_freq_dim"
+        case guidanceEmbedding = "guidance_embed", guidanceRange = "guidance_range"
     }
 
     public init() {}
@@ -36,6 +44,13 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
         mlpRatio = try c.decodeIfPresent(Int.self, forKey: .mlpRatio) ?? d.mlpRatio
         textDim = try c.decodeIfPresent(Int.self, forKey: .textDim) ?? d.textDim
         timeFrequencyDim = try c.decodeIfPresent(Int.self, forKey: .timeFrequencyDim) ?? d.timeFrequencyDim
+        guidanceEmbedding = try c.decodeIfPresent(Bool.self, forKey: .guidanceEmbedding) ?? d.guidanceEmbedding
+        if let range = try c.decodeIfPresent([Float].self, forKey: .guidanceRange) {
+            guard range.count == 2, range[0].isFinite, range[1].isFinite, range[0] <= range[1] else {
+                throw DecodingError.dataCorruptedError(forKey: .guidanceRange, in: c, debugDescription: "guidance_range must be [low, high] with low ≤ high, got \(range)")
+            }
+            guidanceRange = range[0] ... range[1]
+        }
     }
 
     /// Throws unless the sizes fit together (patch divides the latent, heads divide the width, …).
@@ -44,6 +59,9 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
         guard positive.allSatisfy({ $0 > 0 }), latentSize % patch == 0, width % heads == 0,
               width % 8 == 0, timeFrequencyDim % 2 == 0, layerNormEpsilon > 0 else {
             throw EngineError.invalidConfiguration(file: source, detail: "inconsistent sizes \(self)")
+        }
+        guard !guidanceEmbedding || guidanceRange != nil else {
+            throw EngineError.invalidConfiguration(file: source, detail: "a guidance-distilled denoiser (guidance_embed) needs guidance_range: the scales it was trained on")
         }
     }
 }

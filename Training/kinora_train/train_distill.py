@@ -1,0 +1,148 @@
+"""Guidance distillation (Meng et al. 2023, "On distillation of guided diffusion models"; the
+guidance embedding of FLUX.1-dev): a student that takes the guidance scale w as an input learns
+to give in one call what its frozen teacher gives with two, u + w·(c − u). Sampling then costs
+half the denoiser calls at the same guidance.
+
+The student starts as the teacher plus a guidance MLP whose output layer is zero (so at first
+it is the teacher's conditional branch). Inputs are noised training clips exactly as in
+train_dit.py (text to video, animation and extension masks, the same timestep law); w is drawn
+uniformly from [1, --max-guidance] per clip. Resumable: RUN_DIR/distill/student.pt holds the
+optimiser and EMA; EMA snapshots every 250 steps (`distill/ema_XXXXXX.pt`, which `export
+--ema-file distill/ema_XXXXXX.pt` ships).
+
+Usage: python -m kinora_train.train_distill RUN_DIR --teacher ema_014000.pt [--steps 1500]"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import time
+
+import numpy as np
+import torch
+
+from .checkpoint import apply_checkpoint, read_checkpoint, save_checkpoint
+from .model import DiT, DiTConfig, dit_from_state
+from .train_dit import Replay, build_pool, encode_clips, given_mask, load_ae, render_batch, sample_t, stack
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("run_dir", help="the teacher's run folder (its autoencoder, caption pool and EMA snapshots)")
+    ap.add_argument("--teacher", required=True, help="the teacher's EMA snapshot in RUN_DIR, e.g. ema_014000.pt")
+    ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--max-guidance", type=float, default=10.0)
+    ap.add_argument("--pool", type=int, default=16000)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--t-shift", type=float, default=2.0)
+    ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
+    ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
+    args = ap.parse_args()
+    if not args.max_guidance >= 1:
+        ap.error(f"--max-guidance must be at least 1, got {args.max_guidance}")
+    torch.set_num_threads(args.threads)
+    torch._dynamo.config.automatic_dynamic_shapes = False
+    out_dir = os.path.join(args.run_dir, "distill")
+    os.makedirs(out_dir, exist_ok=True)
+    ae, scale = load_ae(args.run_dir)
+    pool = build_pool(args.run_dir, args.pool)
+    snapshot = torch.load(os.path.join(args.run_dir, args.teacher), map_location="cpu", weights_only=False)
+    teacher = dit_from_state(snapshot["ema"]).eval().requires_grad_(False)
+    if teacher.cfg.guidance_embed:
+        raise SystemExit(f"{args.teacher} is already guidance-distilled; its teacher must be a guided model")
+    torch.manual_seed(3)
+    student = DiT(DiTConfig(guidance_embed=True))
+    missing = student.load_state_dict(snapshot["ema"], strict=False).missing_keys
+    assert sorted(missing) == sorted(k for k in student.state_dict() if k.startswith("guidance_")), missing
+    ema = copy.deepcopy(student).requires_grad_(False)
+    opt = torch.optim.AdamW(student.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
+    path = os.path.join(out_dir, "student.pt")
+    state = apply_checkpoint(read_checkpoint(path), student, opt, ema)
+    if state and state.get("teacher") != args.teacher:
+        raise SystemExit(f"{path} distils {state.get('teacher')}, not {args.teacher}; use another run folder")
+    step = state.get("step", 0)
+    start_step = step
+    train_seconds = state.get("train_seconds", 0.0)
+    teacher_f = teacher if args.no_compile else torch.compile(teacher)
+    student_f = student if args.no_compile else torch.compile(student)
+    rng = np.random.default_rng(7000 + step)
+    log = open(os.path.join(out_dir, "distill_log.csv"), "a")
+    n = len(pool["texts"])
+    null_s, null_m, null_p = pool["null"]
+    f = student.cfg.frames
+    replay = Replay(3000)
+    last_save = time.time()
+
+    def save():
+        save_checkpoint(path, student, opt, {"step": step, "train_seconds": train_seconds, "teacher": args.teacher}, ema)
+
+    while step < args.steps:
+        t0 = time.time()
+        for g in opt.param_groups:
+            g["lr"] = args.lr * min(1.0, (step - start_step + 1) / 100)
+        b = args.batch
+        fresh = b if not replay.full() else max(1, b // 4)
+        new_idx = rng.integers(0, n, fresh)
+        clips, cells, vel = render_batch(rng, pool, new_idx, f)
+        lat = encode_clips(ae, scale, clips)
+        new = [(int(new_idx[k]), lat[k].half(), cells[k], vel[k]) for k in range(fresh)]
+        old = replay.draw(rng, b - fresh) if b > fresh else []
+        for item in new:
+            replay.add(rng, item)
+        idx, x0, _, _ = stack(new + old)
+        ctx = pool["states"][idx].float()
+        cmask = pool["masks"][idx].float()
+        pooled = pool["pooled"][idx].clone()
+        # A few empty prompts, so that the student keeps its teacher's unconditional output.
+        drop = torch.from_numpy(rng.random(b) < 0.05)
+        ctx[drop] = null_s.float()
+        cmask[drop] = null_m.float()
+        pooled[drop] = null_p
+        given = given_mask(rng, b, f)
+        t = sample_t(rng, b, args.t_shift)
+        w = torch.from_numpy(rng.uniform(1.0, args.max_guidance, b)).float()
+        noise = torch.randn_like(x0)
+        tt = t[:, None, None, None, None]
+        gm = given[:, :, None, None, None]
+        xt = gm * x0 + (1 - gm) * ((1 - tt) * x0 + tt * noise)
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+            both = teacher_f(torch.cat([xt, xt]), torch.cat([given, given]), torch.cat([t, t]),
+                             torch.cat([ctx, null_s.float().expand_as(ctx)]),
+                             torch.cat([cmask, null_m.float().expand_as(cmask)]),
+                             torch.cat([pooled, null_p.expand_as(pooled)])).float()
+        vc, vu = both.chunk(2)
+        target = vu + w[:, None, None, None, None] * (vc - vu)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
+        err = (v.float() - target).pow(2).mean(dim=(2, 3, 4)) * (1 - given)
+        loss = err.sum() / (1 - given).sum().clamp(min=1)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)
+        opt.step()
+        step += 1
+        decay = min(0.998, (1 + step) / (10 + step))
+        with torch.no_grad():
+            for pe, p in zip(ema.parameters(), student.parameters()):
+                pe.lerp_(p, 1 - decay)
+        train_seconds += time.time() - t0
+        if step % 10 == 0:
+            log.write(f"{step},{loss.item():.5f},{gn.item():.3f},{train_seconds:.0f}\n")
+            log.flush()
+        if step % 50 == 0:
+            print(f"distill step {step} loss {loss.item():.4f} gn {gn.item():.2f} {train_seconds / 60:.1f} min", flush=True)
+        if time.time() - last_save > args.save_every:
+            save()
+            last_save = time.time()
+        if step % 250 == 0 or step == args.steps:
+            torch.save({"ema": ema.state_dict(), "step": step,
+                        "distill": {"teacher": args.teacher, "teacher_step": int(snapshot["step"]), "steps": step,
+                                    "seconds": round(train_seconds), "max_guidance": args.max_guidance}},
+                       os.path.join(out_dir, f"ema_{step:06d}.pt"))
+    save()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Guidance distillation's model side (needs PyTorch: run with Training/.venv; skipped in
+`make test`, whose Python has no PyTorch — the Swift fixtures pin the same code there)."""
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from kinora_train.model import DiT, DiTConfig, dit_from_state  # noqa: E402
+from kinora_train.sampling import sample  # noqa: E402
+
+TINY = dict(latent_channels=4, latent_size=4, frames=3, patch=2, width=32, depth=2, heads=2, mlp_ratio=2,
+            text_dim=24, time_freq_dim=16)
+
+
+def inputs(b=2):
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(b, 3, 4, 4, 4, generator=g)
+    ctx = torch.randn(b, 5, 24, generator=g)
+    return x, torch.zeros(b, 3), torch.tensor([0.8, 0.3][:b]), ctx, torch.ones(b, 5), torch.randn(b, 24, generator=g)
+
+
+def teacher():
+    torch.manual_seed(0)
+    t = DiT(DiTConfig(**TINY)).eval()
+    with torch.no_grad():
+        for p in t.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
+    return t
+
+
+def test_a_new_student_is_its_teachers_conditional_branch():
+    t = teacher()
+    student = DiT(DiTConfig(**TINY, guidance_embed=True)).eval()
+    missing = student.load_state_dict(t.state_dict(), strict=False).missing_keys
+    assert sorted(missing) == ["guidance_in.bias", "guidance_in.weight", "guidance_out.bias", "guidance_out.weight"]
+    with torch.no_grad():
+        assert torch.allclose(student(*inputs(), guidance=torch.tensor([7.0, 2.0])), t(*inputs()), atol=1e-6)
+
+
+def test_guidance_is_an_input_of_distilled_models_only():
+    t = teacher()
+    with pytest.raises(ValueError):
+        t(*inputs(), guidance=torch.tensor([2.0, 2.0]))
+    student = dit_from_state({**t.state_dict(), **{k: v for k, v in DiT(DiTConfig(**TINY, guidance_embed=True)).state_dict().items()
+                                                   if k.startswith("guidance_")}}, **TINY)
+    assert student.cfg.guidance_embed
+    with pytest.raises(ValueError):
+        student(*inputs())
+
+
+def test_distilled_sampling_makes_one_call_a_step_and_three_with_a_negative_prompt():
+    student = DiT(DiTConfig(**TINY, guidance_embed=True)).eval()
+    batches = []
+    real = student.forward
+    student.forward = lambda x, *a, **k: (batches.append(x.shape[0]), real(x, *a, **k))[1]
+    x, given, _, ctx, mask, pooled = inputs(1)
+    cond, null = (ctx, mask, pooled), (ctx * 0, mask, pooled * 0)
+    sample(student, x, torch.zeros_like(x), given, cond, null, steps=3, guidance=5.0)
+    assert batches == [1, 1, 1]
+    batches.clear()
+    sample(student, x, torch.zeros_like(x), given, cond, null, steps=2, guidance=5.0, negative=(ctx.flip(1), mask, -pooled))
+    assert batches == [3, 3]
