@@ -1,11 +1,13 @@
 // kinora-bench-engine: times the engine on the shapes Kinora runs, for Benchmarks/engine/bench.py.
 //
-//   kinora-bench-engine [--text-encoder DIR] [--dit DIR] [--repeats N] [--sentences FILE]
+//   kinora-bench-engine [--text-encoder DIR] [--dit DIR] [--model DIR] [--repeats N] [--sentences FILE]
 //
 // Prints one JSON object: raw OpenBLAS sgemm GFLOP/s, MiniLM and DiT timings (best of
 // repeats, after a warm-up), per-op time shares, the engine's matrix GFLOP/s, peak RSS.
 // `--dit DIR` holds config.json (the model folder format), the denoiser weights and io.safetensors (inputs
-// written by bench.py, so both engines run the same weights on the same data).
+// written by bench.py, so both engines run the same weights on the same data). `--model DIR` (a
+// model folder, e.g. Models/kinora-shapes-v1) times what one chunk of the elements costs: a
+// denoiser call at batch 1 and 2 and decoding one chunk's new frames.
 import COpenBLAS
 import Foundation
 import KinoraEngine
@@ -13,6 +15,7 @@ import KinoraEngine
 struct Options {
     var textEncoder: String?
     var dit: String?
+    var model: String?
     var repeats = 5
     var sentences: String?
 
@@ -27,6 +30,7 @@ struct Options {
             switch args[i] {
             case "--text-encoder": textEncoder = try value()
             case "--dit": dit = try value()
+            case "--model": model = try value()
             case "--repeats": repeats = Int(try value()) ?? 5
             case "--threads": EngineThreads.count = max(1, Int(try value()) ?? 2)
             case "--engine-threading": EngineThreads.matrixThreading = .engine
@@ -149,6 +153,9 @@ func run() throws {
         entry["profile"] = try profile { _ = try dit(x, given: givenRows, t: t.storage, text: text, workspace: &workspace) }
         report["dit"] = entry
     }
+    if let dir = options.model {
+        report["model"] = try chunkCosts(modelFolder: dir, repeats: options.repeats)
+    }
     report["peak_rss_mb"] = peakRSSMegabytes()
     let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
     print(String(decoding: data, as: UTF8.self))
@@ -159,4 +166,33 @@ do {
 } catch {
     FileHandle.standardError.write(Data("kinora-bench-engine: \(error)\n".utf8))
     exit(1)
+}
+
+/// One chunk's parts on a real model folder: a denoiser call (batch 1: one branch or a
+/// guidance-distilled model; batch 2: classifier-free guidance) and decoding the chunk's new
+/// frames, with random latents and text (the cost does not depend on the values).
+func chunkCosts(modelFolder: String, repeats: Int) throws -> [String: Any] {
+    let model = try VideoModel(directory: modelFolder)
+    let c = model.configuration
+    var rng = PhiloxGenerator(seed: 3)
+    let frame = [c.dit.latentChannels, c.dit.latentSize, c.dit.latentSize]
+    var entry: [String: Any] = ["frames": c.native.frames, "overlap": c.overlapFrames,
+                                "guidance_distilled": c.dit.guidanceEmbedding, "default_steps": c.sampler.steps]
+    for batch in [1, 2] {
+        let x = try rng.normalTensor(shape: [batch, c.native.frames] + frame)
+        let ctx = try rng.normalTensor(shape: [batch, c.textEncoder.maxTokens, c.dit.textDim])
+        let pooled = try rng.normalTensor(shape: [batch, c.dit.textDim])
+        let text = try model.denoiser.prepare(context: ctx, mask: Array(repeating: Array(repeating: true, count: c.textEncoder.maxTokens), count: batch), pooled: pooled)
+        let given = Array(repeating: Array(repeating: Float(0), count: c.native.frames), count: batch)
+        let guidance: [Float]? = c.dit.guidanceEmbedding ? Array(repeating: c.sampler.guidance, count: batch) : nil
+        var workspace = DiTWorkspace()
+        entry["denoiser_call_batch\(batch)_seconds"] = try timeBest(repeats) {
+            _ = try model.denoiser(x, given: given, t: Array(repeating: 0.5, count: batch), guidance: guidance, text: text, workspace: &workspace)
+        }
+    }
+    let newFrames = c.native.frames - c.overlapFrames
+    let latents = try rng.normalTensor(shape: [newFrames] + frame)
+    entry["decode_new_frames_seconds"] = try timeBest(repeats) { _ = try model.decode(latents: latents) }
+    entry["decode_profile"] = try profile { _ = try model.decode(latents: latents) }
+    return entry
 }

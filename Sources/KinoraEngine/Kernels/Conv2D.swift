@@ -107,6 +107,16 @@ public struct Conv2D: Sendable {
                             continue
                         }
                         let srcRow = src + (ch * h + iy) * w
+                        if s == 1 {
+                            // A shifted copy of the input row, zeros where it hangs over the
+                            // padding: a memcpy instead of a branch per element (the decoder's
+                            // 3×3 convolutions spent 40 % of their time here).
+                            let lo = min(wo, max(0, p - kx)), hi = max(lo, min(wo, w + p - kx))
+                            dstRow.update(repeating: 0, count: lo)
+                            (dstRow + lo).update(from: srcRow + (lo - p + kx), count: hi - lo)
+                            (dstRow + hi).update(repeating: 0, count: wo - hi)
+                            continue
+                        }
                         for ox in 0 ..< wo {
                             let ix = ox * s - p + kx
                             dstRow[ox] = (ix >= 0 && ix < w) ? srcRow[ix] : 0
