@@ -5,7 +5,7 @@ import KinoraPluginSDK
 public enum GenerationParameters {
     public static let negativePrompt = ParameterSpec(
         name: "negative-prompt", nick: "Negative prompt",
-        description: "What the video should not show: the prompt of guidance's unconditional branch (empty: the model's null prompt)",
+        description: "What the video should not show: the prompt of guidance's unconditional branch (empty: the model's null prompt); with a guidance-distilled model it costs two more denoiser calls a step",
         type: .string(default: "", maxLength: 1024))
     public static let seed = ParameterSpec(
         name: "seed", nick: "Seed",
@@ -13,11 +13,11 @@ public enum GenerationParameters {
         type: .int(minimum: 0, maximum: 2_147_483_647, default: 0))
     public static let steps = ParameterSpec(
         name: "steps", nick: "Steps",
-        description: "Denoising steps per chunk; more is slower and usually cleaner (0: the model's default, 16 for kinora-shapes-v1)",
+        description: "Denoising steps per chunk; more is slower and usually cleaner (0: the model's default, 8 for kinora-shapes-v1)",
         type: .int(minimum: 0, maximum: 200, default: 0))
     public static let guidance = ParameterSpec(
         name: "guidance", nick: "Guidance",
-        description: "Classifier-free guidance scale: how strongly the prompt is followed; 1 turns guidance off and halves the work (0: the model's default, 7 for kinora-shapes-v1)",
+        description: "Classifier-free guidance scale: how strongly the prompt is followed (0: the model's default, 7 for kinora-shapes-v1). A guidance-distilled model (kinora-shapes-v1) takes it as an input at no extra cost and accepts the range it was trained on (1-10); with another model, 1 turns guidance off and halves the work",
         type: .double(minimum: 0, maximum: 30, default: 0))
     public static let model = ParameterSpec(
         name: "model", nick: "Model",

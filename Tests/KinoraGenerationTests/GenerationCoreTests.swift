@@ -114,6 +114,26 @@ final class GenerationCoreTests: XCTestCase {
         }
     }
 
+    /// The shipped model is guidance-distilled: `guidance` is its input within the range it
+    /// was trained on, refused outside it with the parameter and the range named.
+    func testGuidanceOutsideTheDistilledRangeIsRefused() throws {
+        let loaded = try requiredModel()
+        let dit = loaded.configuration.dit
+        XCTAssertTrue(dit.guidanceEmbedding, "kinora-shapes-v1 is guidance-distilled (one denoiser call a step)")
+        let range = try XCTUnwrap(dit.guidanceRange)
+        var values = ParameterValues([:])
+        for good in [0, 1, Double(range.upperBound)] {
+            values["guidance"] = .double(good)
+            XCTAssertNoThrow(try ChunkedGenerator(loaded: loaded, settings: try GenerationSettings(prompt: "a red circle", parameters: values)))
+        }
+        for bad in [0.5, Double(range.upperBound) + 0.5] {
+            values["guidance"] = .double(bad)
+            XCTAssertThrowsError(try ChunkedGenerator(loaded: loaded, settings: try GenerationSettings(prompt: "a red circle", parameters: values))) { error in
+                XCTAssertTrue("\(error)".contains("'guidance'") && "\(error)".contains("\(range.upperBound)"), "\(error)")
+            }
+        }
+    }
+
     private func requiredTextEncoder() throws -> String {
         do {
             return try ModelLocator.textEncoderFolder(searchPath: Self.searchPath)

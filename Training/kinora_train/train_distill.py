@@ -33,6 +33,9 @@ def main():
     ap.add_argument("--steps", type=int, default=1500)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--decay-from", type=int, default=None,
+                    help="decay the learning rate linearly from this step to a twentieth at --steps "
+                         "(default: two thirds of --steps)")
     ap.add_argument("--max-guidance", type=float, default=10.0)
     ap.add_argument("--pool", type=int, default=16000)
     ap.add_argument("--threads", type=int, default=2)
@@ -80,8 +83,10 @@ def main():
 
     while step < args.steps:
         t0 = time.time()
+        decay_from = args.decay_from if args.decay_from is not None else 2 * args.steps // 3
+        done = max(0.0, (step - decay_from) / max(1, args.steps - decay_from))
         for g in opt.param_groups:
-            g["lr"] = args.lr * min(1.0, (step - start_step + 1) / 100)
+            g["lr"] = args.lr * min(1.0, (step - start_step + 1) / 100, 1 - 0.95 * done)
         b = args.batch
         fresh = b if not replay.full() else max(1, b // 4)
         new_idx = rng.integers(0, n, fresh)
