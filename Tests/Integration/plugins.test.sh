@@ -72,6 +72,11 @@ bad=$(launch kinoragensrc steps=500 num-buffers=1 ! fakesink 2>&1)
 expect_contains "steps out of range is refused, naming it" "$bad" "steps"
 bad=$(launch kinoragensrc prompt-schedule="later a blue square" num-buffers=1 ! fakesink 2>&1)
 expect_contains "a malformed prompt schedule is refused, naming it" "$bad" "invalid value for 'prompt-schedule'"
+bad=$(launch kinoragensrc guidance=15 num-buffers=1 ! fakesink 2>&1)
+expect_contains "guidance outside the distilled model's range is refused, naming it and the range" "$bad" "invalid value for 'guidance': 15.0 is outside 1.0…10.0"
+# A negative prompt with the guidance-distilled model: three denoiser calls a step, frames out.
+neg=$(launch kinoragensrc steps=2 negative-prompt="a blue square" num-buffers=3 ! fakesink 2>&1; echo "exit $?")
+expect_contains "a negative prompt runs with the distilled model" "$neg" "exit 0"
 bad=$(launch kinoragensrc model=no-such-model num-buffers=1 ! fakesink 2>&1)
 expect_contains "an unknown model fails with where it looked" "$bad" "model 'no-such-model' not found in"
 
