@@ -9,6 +9,8 @@
 #   make bench    the engine against PyTorch/ONNX Runtime and raw sgemm, and the source
 #                 element against videotestsrc (release builds; installs its Python peers)
 #   make train    reproduce the embedded model (Training/, PyTorch in Training/.venv)
+#   make distill  TEACHER=ema_014000.pt: distil a snapshot of the run into a one-call-a-step
+#                 student and export it to Models/kinora-shapes-v1 (Training/README.md)
 # Interactive use on a shared machine: wrap heavy targets in a lock, e.g.
 #   flock /tmp/kinora-build.lock make test
 
@@ -27,7 +29,7 @@ GST_DEV_DIR := .build/gstreamer-1.0
 # make eval-elements (also in make test as quality-test): the four elements' output read back
 # by the shapes world's evaluator; fails when a score drops under its floor (README, "Quality
 # floors"; Tests/Evaluation/eval_elements.py FLOORS).
-.PHONY: all deps build test unit-test integration-test training-test quality-test text-encoder demo install bench train clean fuzz load eval-elements
+.PHONY: all deps build test unit-test integration-test training-test quality-test text-encoder demo install bench train distill clean fuzz load eval-elements
 
 all: build
 
@@ -89,6 +91,14 @@ bench: deps text-encoder
 # Reproduce the embedded model from scratch, or resume a run (see Models/*/MODEL.md).
 train:
 	Training/run_training.sh
+
+TEACHER ?= ema_014000.pt
+DISTILL_STEPS ?= 1500
+distill:
+	cd Training && .venv/bin/python -m kinora_train.train_distill runs/main --teacher $(TEACHER) --steps $(DISTILL_STEPS)
+	cd Training && .venv/bin/python -m kinora_train.export runs/main ../Models/kinora-shapes-v1 \
+		--ema-file distill-$(basename $(TEACHER))/ema_$$(printf %06d $(DISTILL_STEPS)).pt --guidance 7 --steps 8
+	cd Training && PYTHONPATH=. .venv/bin/python fixtures/make_shipped_model_fixtures.py
 
 clean:
 	rm -rf .build out

@@ -76,7 +76,7 @@ def main():
     distill = None
     if args.ema_file:
         # A run's EMA snapshot, or a guidance-distilled student's (train_distill.py, e.g.
-        # distill/ema_001500.pt), which records its teacher's step.
+        # distill-ema_014000/ema_001500.pt), which records its teacher's step.
         e = torch.load(os.path.join(args.run_dir, args.ema_file), map_location="cpu", weights_only=False)
         weights = e["ema"]
         distill = e.get("distill")

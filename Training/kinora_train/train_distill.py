@@ -6,9 +6,10 @@ half the denoiser calls at the same guidance.
 The student starts as the teacher plus a guidance MLP whose output layer is zero (so at first
 it is the teacher's conditional branch). Inputs are noised training clips exactly as in
 train_dit.py (text to video, animation and extension masks, the same timestep law); w is drawn
-uniformly from [1, --max-guidance] per clip. Resumable: RUN_DIR/distill/student.pt holds the
-optimiser and EMA; EMA snapshots every 250 steps (`distill/ema_XXXXXX.pt`, which `export
---ema-file distill/ema_XXXXXX.pt` ships).
+uniformly from [1, --max-guidance] per clip. Resumable: RUN_DIR/distill-<teacher>/student.pt
+holds the optimiser and EMA; EMA snapshots every 250 steps
+(`distill-ema_014000/ema_XXXXXX.pt`, which `export --ema-file distill-ema_014000/ema_XXXXXX.pt`
+ships).
 
 Usage: python -m kinora_train.train_distill RUN_DIR --teacher ema_014000.pt [--steps 1500]"""
 from __future__ import annotations
@@ -47,7 +48,8 @@ def main():
         ap.error(f"--max-guidance must be at least 1, got {args.max_guidance}")
     torch.set_num_threads(args.threads)
     torch._dynamo.config.automatic_dynamic_shapes = False
-    out_dir = os.path.join(args.run_dir, "distill")
+    # One folder per teacher, so that distilling a later snapshot starts afresh.
+    out_dir = os.path.join(args.run_dir, "distill-" + os.path.splitext(os.path.basename(args.teacher))[0])
     os.makedirs(out_dir, exist_ok=True)
     ae, scale = load_ae(args.run_dir)
     pool = build_pool(args.run_dir, args.pool)
@@ -64,7 +66,7 @@ def main():
     path = os.path.join(out_dir, "student.pt")
     state = apply_checkpoint(read_checkpoint(path), student, opt, ema)
     if state and state.get("teacher") != args.teacher:
-        raise SystemExit(f"{path} distils {state.get('teacher')}, not {args.teacher}; use another run folder")
+        raise SystemExit(f"{path} distils {state.get('teacher')}, not {args.teacher}")
     step = state.get("step", 0)
     start_step = step
     train_seconds = state.get("train_seconds", 0.0)
