@@ -24,7 +24,8 @@ import torch
 
 from .checkpoint import apply_checkpoint, read_checkpoint, save_checkpoint
 from .model import DiT, DiTConfig, dit_from_state
-from .train_dit import Replay, build_pool, encode_clips, given_mask, load_ae, render_batch, sample_t, stack
+from .train_dit import (Replay, against_caption, build_pool, encode_clips, give_frames_where_against, given_mask,
+                        load_ae, render_batch, sample_t, stack)
 
 
 def main():
@@ -98,7 +99,7 @@ def main():
         old = replay.draw(rng, b - fresh) if b > fresh else []
         for item in new:
             replay.add(rng, item)
-        idx, x0, _, _ = stack(new + old)
+        idx, x0, _, vel = stack(new + old)
         ctx = pool["states"][idx].float()
         cmask = pool["masks"][idx].float()
         pooled = pool["pooled"][idx].clone()
@@ -107,7 +108,7 @@ def main():
         ctx[drop] = null_s.float()
         cmask[drop] = null_m.float()
         pooled[drop] = null_p
-        given = given_mask(rng, b, f)
+        given = give_frames_where_against(rng, given_mask(rng, b, f), against_caption(pool, idx, vel))
         t = sample_t(rng, b, args.t_shift)
         w = torch.from_numpy(rng.uniform(1.0, args.max_guidance, b)).float()
         noise = torch.randn_like(x0)
