@@ -33,12 +33,10 @@ public final class ChunkedGenerator {
                 name: GenerationParameters.firstChunk.name,
                 reason: "\(settings.firstChunk) must be 0 (the whole chunk) or 1 to the model's \(frames)-frame chunk")
         }
-        let dit = loaded.configuration.dit
-        if dit.guidanceEmbedding, settings.guidance > 0, let range = dit.guidanceRange,
-           !range.contains(Float(settings.guidance)) {
+        if settings.guidance > 0, let problem = loaded.configuration.dit.guidanceProblem(Float(settings.guidance)) {
             throw .invalidParameter(
                 name: GenerationParameters.guidance.name,
-                reason: "\(settings.guidance) is outside \(range.lowerBound)…\(range.upperBound), the scales \(loaded.configuration.name) was distilled for (0: its default, \(loaded.configuration.sampler.guidance))")
+                reason: "\(problem) (0: the model's default, \(loaded.configuration.sampler.guidance))")
         }
     }
 

@@ -12,8 +12,8 @@ import os
 import torch
 from safetensors.torch import save_file
 
-from .checkpoint import load_checkpoint
-from .model import AEConfig, AutoEncoder, DiT, DiTConfig, dit_from_state
+from .checkpoint import load_checkpoint, read_checkpoint
+from .model import AEConfig, AutoEncoder, DiTConfig, dit_from_state
 from .text import MAX_TOKENS
 
 NAME = "kinora-shapes-v1"
@@ -70,9 +70,11 @@ def main():
         folder = open(os.path.join(args.run_dir, "init-from")).read().strip()
         with open(os.path.join(folder, "config.json")) as f:
             ae_state["step"] = json.load(f)["training"]["autoencoder_steps"]
-    dit, ema = DiT(DiTConfig()), DiT(DiTConfig())
-    st = load_checkpoint(os.path.join(args.run_dir, "dit.pt"), dit, None, ema)
-    weights = ema.state_dict()
+    # The run's checkpoint: its step, training time and EMA weights (read, not loaded into a model).
+    st = read_checkpoint(os.path.join(args.run_dir, "dit.pt"))
+    if st is None:
+        raise SystemExit(f"no dit.pt in {args.run_dir}")
+    weights = st.pop("ema")
     distill = None
     if args.ema_file:
         # A run's EMA snapshot, or a guidance-distilled student's (train_distill.py, e.g.

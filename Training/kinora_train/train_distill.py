@@ -24,8 +24,7 @@ import torch
 
 from .checkpoint import apply_checkpoint, read_checkpoint, save_checkpoint
 from .model import DiT, DiTConfig, dit_from_state
-from .train_dit import (Replay, against_caption, build_pool, encode_clips, give_frames_where_against, given_mask,
-                        load_ae, render_batch, sample_t, stack)
+from .train_dit import Replay, build_pool, fresh_and_replayed, load_ae, masked_mse, noised_inputs, text_inputs
 
 
 def main():
@@ -75,7 +74,6 @@ def main():
     student_f = student if args.no_compile else torch.compile(student)
     rng = np.random.default_rng(7000 + step)
     log = open(os.path.join(out_dir, "distill_log.csv"), "a")
-    n = len(pool["texts"])
     null_s, null_m, null_p = pool["null"]
     f = student.cfg.frames
     replay = Replay(3000)
@@ -91,30 +89,11 @@ def main():
         for g in opt.param_groups:
             g["lr"] = args.lr * min(1.0, (step - start_step + 1) / 100, 1 - 0.95 * done)
         b = args.batch
-        fresh = b if not replay.full() else max(1, b // 4)
-        new_idx = rng.integers(0, n, fresh)
-        clips, cells, vel = render_batch(rng, pool, new_idx, f)
-        lat = encode_clips(ae, scale, clips)
-        new = [(int(new_idx[k]), lat[k].half(), cells[k], vel[k]) for k in range(fresh)]
-        old = replay.draw(rng, b - fresh) if b > fresh else []
-        for item in new:
-            replay.add(rng, item)
-        idx, x0, _, vel = stack(new + old)
-        ctx = pool["states"][idx].float()
-        cmask = pool["masks"][idx].float()
-        pooled = pool["pooled"][idx].clone()
+        idx, x0, _, vel = fresh_and_replayed(rng, pool, replay, ae, scale, b, f)
         # A few empty prompts, so that the student keeps its teacher's unconditional output.
-        drop = torch.from_numpy(rng.random(b) < 0.05)
-        ctx[drop] = null_s.float()
-        cmask[drop] = null_m.float()
-        pooled[drop] = null_p
-        given = give_frames_where_against(rng, given_mask(rng, b, f), against_caption(pool, idx, vel))
-        t = sample_t(rng, b, args.t_shift)
+        ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.05)
+        given, t, _, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift)
         w = torch.from_numpy(rng.uniform(1.0, args.max_guidance, b)).float()
-        noise = torch.randn_like(x0)
-        tt = t[:, None, None, None, None]
-        gm = given[:, :, None, None, None]
-        xt = gm * x0 + (1 - gm) * ((1 - tt) * x0 + tt * noise)
         with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
             both = teacher_f(torch.cat([xt, xt]), torch.cat([given, given]), torch.cat([t, t]),
                              torch.cat([ctx, null_s.float().expand_as(ctx)]),
@@ -124,8 +103,7 @@ def main():
         target = vu + w[:, None, None, None, None] * (vc - vu)
         with torch.autocast("cpu", dtype=torch.bfloat16):
             v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
-        err = (v.float() - target).pow(2).mean(dim=(2, 3, 4)) * (1 - given)
-        loss = err.sum() / (1 - given).sum().clamp(min=1)
+        loss = masked_mse(v, target, given)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)

@@ -46,7 +46,10 @@ def init_from_model_folder(run_dir: str, ae=None, dit=None, ema=None) -> dict:
     if ae is not None:
         ae.load_state_dict(load_file(os.path.join(folder, "autoencoder.safetensors")))
         return {"done": True, "latent_scale": cfg["autoencoder"]["latent_scale"]}
-    weights = {k: v.float() for k, v in load_file(os.path.join(folder, "denoiser.safetensors")).items()}
+    # A guidance-distilled folder's denoiser is its teacher fine-tuned plus the guidance MLP;
+    # the teacher's training continues from the shared weights.
+    weights = {k: v.float() for k, v in load_file(os.path.join(folder, "denoiser.safetensors")).items()
+               if not k.startswith("guidance_")}
     dit.load_state_dict(weights)
     ema.load_state_dict(weights)
     return {"step": cfg["training"]["denoiser_steps"], "train_seconds": cfg["training"]["denoiser_train_seconds"]}
@@ -171,6 +174,54 @@ class Replay:
         return out
 
 
+def fresh_and_replayed(rng: np.random.Generator, pool: dict, replay: Replay, ae, scale: float, batch: int,
+                       frames: int):
+    """A batch of 16-frame clips: a quarter rendered and encoded fresh (all of it until the
+    replay is full), the rest replayed; (idx, latents, cells, velocities)."""
+    fresh = batch if not replay.full() else max(1, batch // 4)
+    new_idx = rng.integers(0, len(pool["texts"]), fresh)
+    clips, cells, vel = render_batch(rng, pool, new_idx, frames)
+    lat = encode_clips(ae, scale, clips)
+    new = [(int(new_idx[k]), lat[k].half(), cells[k], vel[k]) for k in range(fresh)]
+    old = replay.draw(rng, batch - fresh) if batch > fresh else []
+    for item in new:
+        replay.add(rng, item)
+    return stack(new + old)
+
+
+def text_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, drop: float):
+    """The captions' encodings (ctx, mask, pooled), a fraction `drop` replaced by the empty
+    prompt's: the unconditional branch of guidance."""
+    null_s, null_m, null_p = pool["null"]
+    ctx = pool["states"][idx].float()
+    cmask = pool["masks"][idx].float()
+    pooled = pool["pooled"][idx].clone()
+    dropped = torch.from_numpy(rng.random(len(idx)) < drop)
+    ctx[dropped] = null_s.float()
+    cmask[dropped] = null_m.float()
+    pooled[dropped] = null_p
+    return ctx, cmask, pooled
+
+
+def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torch.Tensor, vel: torch.Tensor,
+                  t_shift: float):
+    """Given-frame masks, timesteps, noise and the noised clips (given frames kept clean)."""
+    b, frames = x0.shape[:2]
+    given = give_frames_where_against(rng, given_mask(rng, b, frames), against_caption(pool, idx, vel))
+    t = sample_t(rng, b, t_shift)
+    noise = torch.randn_like(x0)
+    tt = t[:, None, None, None, None]
+    gm = given[:, :, None, None, None]
+    xt = gm * x0 + (1 - gm) * ((1 - tt) * x0 + tt * noise)
+    return given, t, noise, xt
+
+
+def masked_mse(v: torch.Tensor, target: torch.Tensor, given: torch.Tensor) -> torch.Tensor:
+    """Mean squared error over the frames to generate (given frames excluded)."""
+    err = (v.float() - target).pow(2).mean(dim=(2, 3, 4)) * (1 - given)
+    return err.sum() / (1 - given).sum().clamp(min=1)
+
+
 def stack(items):
     idx = np.array([it[0] for it in items], np.int64)
     return (idx, torch.stack([it[1].float() for it in items]), torch.stack([it[2] for it in items]),
@@ -242,8 +293,6 @@ def main():
     rng = np.random.default_rng(5000 + step)
     log = open(os.path.join(args.run_dir, "dit_log.csv"), "a")
     last_save = time.time()
-    n = len(pool["texts"])
-    null_s, null_m, null_p = pool["null"]
     f = cfg.frames
     replay = Replay(args.replay)
     long_loss = None
@@ -263,39 +312,15 @@ def main():
                 g["lr"] = min(g["lr"], args.lr + (args.lr_end - args.lr) * done)
         short = args.short_every > 0 and replay.full() and step % args.short_every == args.short_every - 1
         if short:
-            frames, batch = 4, args.batch * 4
-            idx, x0, cells, vel = stack(replay.draw(rng, batch, frames))
+            idx, x0, cells, vel = stack(replay.draw(rng, args.batch * 4, 4))
         else:
-            frames, batch = f, args.batch
-            # A quarter of each batch is rendered and encoded fresh; the rest is replayed.
-            fresh = batch if not replay.full() else max(1, batch // 4)
-            new_idx = rng.integers(0, n, fresh)
-            clips, new_cells, new_vel = render_batch(rng, pool, new_idx, f)
-            new_lat = encode_clips(ae, scale, clips)
-            new = [(int(new_idx[k]), new_lat[k].half(), new_cells[k], new_vel[k]) for k in range(fresh)]
-            old = replay.draw(rng, batch - fresh) if batch > fresh else []
-            for item in new:
-                replay.add(rng, item)
-            idx, x0, cells, vel = stack(new + old)
-        ctx = pool["states"][idx].float()
-        cmask = pool["masks"][idx].float()
-        pooled = pool["pooled"][idx].clone()
-        drop = torch.from_numpy(rng.random(batch) < 0.1)
-        ctx[drop] = null_s.float()
-        cmask[drop] = null_m.float()
-        pooled[drop] = null_p
-        given = give_frames_where_against(rng, given_mask(rng, batch, frames), against_caption(pool, idx, vel))
-        t = sample_t(rng, batch, args.t_shift)
-        noise = torch.randn_like(x0)
-        tt = t[:, None, None, None, None]
-        xt = (1 - tt) * x0 + tt * noise
-        gm = given[:, :, None, None, None]
-        xt = gm * x0 + (1 - gm) * xt
+            idx, x0, cells, vel = fresh_and_replayed(rng, pool, replay, ae, scale, args.batch, f)
+        ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.1)
+        given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=not args.fp32):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None
-        err = (v.float() - (noise - x0)).pow(2).mean(dim=(2, 3, 4)) * (1 - given)
-        loss = err.sum() / (1 - given).sum().clamp(min=1)
+        loss = masked_mse(v, noise - x0, given)
         aux_loss = AuxHeads.loss(aux_pred, targets(cells, vel)) if aux_pred is not None else torch.zeros(())
         opt.zero_grad(set_to_none=True)
         (loss + args.aux_weight * aux_loss).backward()

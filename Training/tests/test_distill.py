@@ -59,3 +59,15 @@ def test_distilled_sampling_makes_one_call_a_step_and_three_with_a_negative_prom
     batches.clear()
     sample(student, x, torch.zeros_like(x), given, cond, null, steps=2, guidance=5.0, negative=(ctx.flip(1), mask, -pooled))
     assert batches == [3, 3]
+
+
+def test_a_run_continues_from_a_distilled_model_folder(tmp_path):
+    """--init-from the shipped (guidance-distilled) folder: the teacher's training goes on from
+    the weights it shares with the student."""
+    import os
+    from kinora_train.train_dit import init_from_model_folder
+    folder = os.path.join(os.path.dirname(__file__), "..", "..", "Models", "kinora-shapes-v1")
+    (tmp_path / "init-from").write_text(os.path.realpath(folder))
+    dit, ema = DiT(DiTConfig()), DiT(DiTConfig())
+    state = init_from_model_folder(str(tmp_path), dit=dit, ema=ema)
+    assert state["step"] > 0 and not dit.cfg.guidance_embed

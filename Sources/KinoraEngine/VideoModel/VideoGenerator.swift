@@ -88,8 +88,8 @@ public struct VideoGenerator: Sendable {
         // Two branches per step, unless guidance is off or the model was distilled to give the
         // guided velocity in one call.
         let distilled = c.guidanceEmbedding
-        if distilled, let range = c.guidanceRange, !range.contains(request.guidanceScale) {
-            throw EngineError.invalidArgument(operation: op, detail: "guidance \(request.guidanceScale) is outside \(range.lowerBound)…\(range.upperBound), the scales this guidance-distilled model was trained on")
+        if let problem = c.guidanceProblem(request.guidanceScale) {
+            throw EngineError.invalidArgument(operation: op, detail: "guidance \(problem)")
         }
         // A distilled model's unconditional branch is its null prompt; with another negative
         // prompt n, n + w·(c − n) = D(c, w) + (w − 1)·(D(∅, 1) − D(n, 1)): three calls a step.

@@ -53,6 +53,13 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
         }
     }
 
+    /// Why a guidance scale cannot be used with this denoiser, or nil: a guidance-distilled one
+    /// refuses scales outside the range it was trained on.
+    public func guidanceProblem(_ scale: Float) -> String? {
+        guard guidanceEmbedding, let range = guidanceRange, !range.contains(scale) else { return nil }
+        return "\(scale) is outside \(range.lowerBound)…\(range.upperBound), the scales this guidance-distilled model was trained on"
+    }
+
     /// Throws unless the sizes fit together (patch divides the latent, heads divide the width, …).
     public func validate(source: String = "DiT configuration") throws {
         let positive = [latentChannels, latentSize, frames, patch, width, depth, heads, mlpRatio, textDim, timeFrequencyDim]
