@@ -141,6 +141,14 @@ if start_daemon "$prefix/libexec/kinorad"; then
   check "installed kinora generates with test-scene through installed kinorad" \
     "$prefix/bin/kinora" generate "installed" -o "$WORK/installed.mp4" --plugin test-scene --param duration=0.5
   expect_contains "that clip is a 0.5 s MP4" "$(gst-discoverer-1.0 "$WORK/installed.mp4" 2>&1)" "Duration: 0:00:00.500000000"
+  check "installed kinora generates with text-to-video, the installed model and text encoder" \
+    "$prefix/bin/kinora" generate "a red circle moving left on a black background" -o "$WORK/diffusion.mp4" \
+    --plugin text-to-video --param duration=1 --param steps=2
+  expect_contains "that clip is a 1 s MP4" "$(gst-discoverer-1.0 "$WORK/diffusion.mp4" 2>&1)" "Duration: 0:00:01.000000000"
+  "$prefix/bin/kinora" generate x -o "$WORK/guidance.mp4" --plugin text-to-video --param guidance=15 > /dev/null 2> "$WORK/guidance.err"
+  expect_contains "the installed model's guidance range is enforced through the daemon, naming the parameter" \
+    "$(cat "$WORK/guidance.err")" "invalid value for 'guidance': 15.0 is outside 1.0…10.0"
+  if [ -e "$WORK/guidance.mp4" ]; then fail "that refused job leaves no file"; else pass "that refused job leaves no file"; fi
   check "installed kinora generates with the out-of-tree plugin" \
     "$prefix/bin/kinora" generate "fill" -o "$WORK/fill.mp4" --plugin out-of-tree-fill --param colour=0x00ff00 --param duration=1
   expect_contains "the out-of-tree clip lasts 1 s at its default 10 fps" "$(gst-discoverer-1.0 "$WORK/fill.mp4" 2>&1)" "Frame rate: 10/1"
