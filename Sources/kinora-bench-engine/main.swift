@@ -5,7 +5,8 @@
 // Prints one JSON object: raw OpenBLAS sgemm GFLOP/s, MiniLM and DiT timings (best of
 // repeats, after a warm-up), per-op time shares, the engine's matrix GFLOP/s, peak RSS.
 // `--dit DIR` holds config.json (the model folder format), the denoiser weights and io.safetensors (inputs
-// written by bench.py, so both engines run the same weights on the same data). `--model DIR` (a
+// written by bench.py, so both engines run the same weights on the same data; a `guidance` tensor
+// there is passed to a guidance-distilled denoiser). `--model DIR` (a
 // model folder, e.g. Models/kinora-shapes-v1) times what one chunk of the elements costs: a
 // denoiser call at batch 1 and 2 and decoding one chunk's new frames.
 import COpenBLAS
@@ -132,6 +133,8 @@ func run() throws {
         let x = try io.tensor("x"), given = try io.tensor("given"), t = try io.tensor("t")
         let ctx = try io.tensor("ctx"), mask = try io.tensor("mask"), pooled = try io.tensor("pooled")
         let (b, f, l) = (x.shape[0], x.shape[1], ctx.shape[1])
+        // A guidance-distilled denoiser takes its guidance scale as an input (one per sample).
+        let guidance: [Float]? = io.tensors["guidance"] != nil ? try io.tensor("guidance").storage : nil
         let keyMask = (0 ..< b).map { bi in (0 ..< l).map { mask.storage[bi * l + $0] > 0.5 } }
         let givenRows = (0 ..< b).map { Array(given.storage[$0 * f ..< ($0 + 1) * f]) }
         var velocity: Tensor?
@@ -139,18 +142,18 @@ func run() throws {
         let text = try dit.prepare(context: ctx, mask: keyMask, pooled: pooled)
         var workspace = DiTWorkspace()
         let step = try timeBest(options.repeats) {
-            velocity = try dit(x, given: givenRows, t: t.storage, text: text, workspace: &workspace)
+            velocity = try dit(x, given: givenRows, t: t.storage, guidance: guidance, text: text, workspace: &workspace)
         }
         // A whole forward including the text projection, as PyTorch's module does it.
         let full = try timeBest(options.repeats) {
             let text = try dit.prepare(context: ctx, mask: keyMask, pooled: pooled)
-            velocity = try dit(x, given: givenRows, t: t.storage, text: text)
+            velocity = try dit(x, given: givenRows, t: t.storage, guidance: guidance, text: text)
         }
         var entry: [String: Any] = ["seconds_per_step": step, "seconds_full_forward": full, "batch": b, "frames": f]
         if let velocity, io.tensors["velocity"] != nil {
             entry["max_abs_diff_vs_pytorch"] = Double(try velocity.maxAbsDifference(try io.tensor("velocity")))
         }
-        entry["profile"] = try profile { _ = try dit(x, given: givenRows, t: t.storage, text: text, workspace: &workspace) }
+        entry["profile"] = try profile { _ = try dit(x, given: givenRows, t: t.storage, guidance: guidance, text: text, workspace: &workspace) }
         report["dit"] = entry
     }
     if let dir = options.model {

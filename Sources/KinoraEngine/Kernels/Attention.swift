@@ -168,7 +168,7 @@ public enum Attention {
                     }
                 }
                 if itemsInParallel {
-                    DispatchQueue.concurrentPerform(iterations: items, execute: body)
+                    EngineWorkers.perform(iterations: items, body)
                 } else {
                     for i in 0 ..< items { body(i) }
                 }

@@ -58,7 +58,7 @@ public enum Matmul {
         if m >= 32 * threads {
             // Row blocks of at least 32 rows.
             let blocks = max(threads, min(blocksWanted, m / 32))
-            DispatchQueue.concurrentPerform(iterations: blocks) { t in
+            EngineWorkers.perform(iterations: blocks) { t in
                 let (a, b, c) = ptrs.value
                 let lo = m * t / blocks, hi = m * (t + 1) / blocks
                 sgemm(m: hi - lo, n: n, k: k, a: a + lo * lda, lda: lda, b: b, ldb: ldb, transposeB: transposeB,
@@ -68,7 +68,7 @@ public enum Matmul {
             // Column blocks of at least 64 columns, multiples of 16 floats so that blocks
             // do not share cache lines.
             let blocks = max(1, min(blocksWanted, n / 64))
-            DispatchQueue.concurrentPerform(iterations: blocks) { t in
+            EngineWorkers.perform(iterations: blocks) { t in
                 let (a, b, c) = ptrs.value
                 let lo = t == 0 ? 0 : (n * t / blocks) / 16 * 16
                 let hi = t == blocks - 1 ? n : (n * (t + 1) / blocks) / 16 * 16

@@ -48,12 +48,9 @@ func parallelFor(_ n: Int, minimumPerThread: Int = 1, _ body: (Int) -> Void) {
         return
     }
     let blocks = min(n, 4 * threads)
-    withoutActuallyEscaping(body) { body in
-        let box = UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: blocks) { t in
-            let lo = n * t / blocks, hi = n * (t + 1) / blocks
-            for i in lo ..< hi { box.value(i) }
-        }
+    EngineWorkers.perform(iterations: blocks) { t in
+        let lo = n * t / blocks, hi = n * (t + 1) / blocks
+        for i in lo ..< hi { body(i) }
     }
 }
 
