@@ -63,7 +63,6 @@ final class WorkerPool: @unchecked Sendable {
         for w in 0 ..< workers {
             let thread = Thread { [unowned self] in self.workerLoop() }
             thread.name = "kinora-engine-\(w + 1)"
-            thread.stackSize = 1 << 20
             thread.start()
         }
     }
