@@ -16,8 +16,10 @@ import Synchronization
 /// The pool serves one region at a time: a region started while another runs (two
 /// generations in one daemon, or a loop nested inside a loop) goes to libdispatch instead.
 enum EngineWorkers {
-    /// The pool, made on first use with `EngineThreads.count − 1` workers.
-    private static let pool = WorkerPool(workers: max(0, EngineThreads.count - 1))
+    /// The pool, made on first use with `EngineThreads.count − 1` workers; none with
+    /// `KINORA_WORKER_POOL=0` (libdispatch only: for comparisons, `scripts/bench-contention.sh`).
+    private static let pool = WorkerPool(
+        workers: ProcessInfo.processInfo.environment["KINORA_WORKER_POOL"] == "0" ? 0 : max(0, EngineThreads.count - 1))
 
     /// Runs `body(i)` for i in 0..<iterations concurrently, handing indices out dynamically.
     static func perform(iterations: Int, _ body: (Int) -> Void) {
