@@ -15,9 +15,8 @@ import torch
 from .data import scene_with_position
 from .detect import read_clip
 from .train_dit import against_caption, render_batch
-from .world import random_scene, render
+from .world import OPPOSITE, random_scene, render
 
-OPPOSITE = {"up": "down", "down": "up", "left": "right", "right": "left"}
 
 
 def agreement(rng: np.random.Generator, t0_high: float, n: int = 160) -> tuple[float, float]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 
-COLUMNS = ("background", "colour", "shape", "size", "style", "motion", "speed", "identity")
+COLUMNS = ("background", "colour", "shape", "size", "style", "motion", "speed", "identity", "reversed")
+HEADINGS = {"identity": "identity kept", "reversed": "motion reversed"}
 ROWS = (("all", "all"), ("held_out", "held-out combinations"), ("trained_combinations", "trained combinations"),
         ("unseen_phrasings", "unseen phrasings"))
 
@@ -16,13 +17,13 @@ def pct(v) -> str:
 
 
 def quality_table(report: dict) -> str:
-    lines = ["| set | n | " + " | ".join(c if c != "identity" else "identity kept" for c in COLUMNS) + " |",
+    lines = ["| set | n | " + " | ".join(HEADINGS.get(c, c) for c in COLUMNS) + " |",
              "| --- | --- |" + " --- |" * len(COLUMNS)]
     for key, name in ROWS:
         row = report["text_to_video"][key]
-        lines.append(f"| {name} | {row['n']} | " + " | ".join(pct(row[c]) for c in COLUMNS) + " |")
+        lines.append(f"| {name} | {row['n']} | " + " | ".join(pct(row.get(c)) for c in COLUMNS) + " |")
     anim = report["image_animation"]
-    lines.append(f"| image animation (frame 0 given) | {anim['n']} | " + " | ".join(pct(anim[c]) for c in COLUMNS) + " |")
+    lines.append(f"| image animation (frame 0 given) | {anim['n']} | " + " | ".join(pct(anim.get(c)) for c in COLUMNS) + " |")
     return "\n".join(lines)
 
 

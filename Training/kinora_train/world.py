@@ -28,6 +28,7 @@ COLOURS = {
 SHAPES = ("circle", "square", "triangle")
 SIZES = {"small": 0.15, "medium": 0.25, "large": 0.35}
 MOTIONS = {"left": (-1.0, 0.0), "right": (1.0, 0.0), "up": (0.0, -1.0), "down": (0.0, 1.0), "still": (0.0, 0.0)}
+OPPOSITE = {"up": "down", "down": "up", "left": "right", "right": "left"}
 SPEEDS = {"slow": 0.125, "normal": 0.25, "fast": 0.5}
 STYLES = ("flat", "outline", "pixel", "glow")
 PILLAR_RGB = (110, 70, 30)
