@@ -9,7 +9,7 @@
 #   make bench    the engine against PyTorch/ONNX Runtime and raw sgemm, and the source
 #                 element against videotestsrc (release builds; installs its Python peers)
 #   make train    reproduce the embedded model (Training/, PyTorch in Training/.venv)
-#   make distill  TEACHER=ema_014000.pt: distil a snapshot of the run into a one-call-a-step
+#   make distill  TEACHER=ema_017500.pt: distil a snapshot of the run into a one-call-a-step
 #                 student and export it to Models/kinora-shapes-v1 (Training/README.md)
 # Interactive use on a shared machine: wrap heavy targets in a lock, e.g.
 #   flock /tmp/kinora-build.lock make test
@@ -93,7 +93,7 @@ train:
 	Training/run_training.sh
 
 TEACHER ?= ema_014000.pt
-DISTILL_STEPS ?= 1500
+DISTILL_STEPS ?= 1200
 distill:
 	cd Training && .venv/bin/python -m kinora_train.train_distill runs/main --teacher $(TEACHER) --steps $(DISTILL_STEPS)
 	cd Training && .venv/bin/python -m kinora_train.export runs/main ../Models/kinora-shapes-v1 \
