@@ -27,8 +27,9 @@ enum EngineWorkers {
             if iterations == 1 { body(0) }
             return
         }
-        // A thread count above the pool's (set after its creation) gets libdispatch.
-        if EngineThreads.count - 1 <= pool.workerCount, pool.workerCount > 0, pool.tryRun(iterations: iterations, body) {
+        // A thread count changed after the pool was made gets libdispatch: the pool never
+        // runs on more or fewer threads than `EngineThreads.count` says.
+        if EngineThreads.count - 1 == pool.workerCount, pool.workerCount > 0, pool.tryRun(iterations: iterations, body) {
             return
         }
         withoutActuallyEscaping(body) { body in
