@@ -62,21 +62,22 @@ def make_dit(torch):
 
 
 SHIPPED = os.path.join(ROOT, "Models", "kinora-shapes-v1")
+# The DiT's inputs in call order, as named in io.safetensors and the ONNX exports (guidance:
+# guidance-distilled models only).
+DIT_INPUTS = ("x", "given", "t", "ctx", "mask", "pooled", "guidance")
 
 
-class WithGuidance:
+def with_guidance(torch, dit):
     """The guidance-distilled DiT with its guidance scale as a positional input (for
     torch.compile and the ONNX export, which take positional inputs only)."""
+    class WithGuidance(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.dit = dit
 
-    def __new__(cls, torch, dit):
-        class Module(torch.nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.dit = dit
-
-            def forward(self, x, given, t, ctx, mask, pooled, guidance):
-                return self.dit(x, given, t, ctx, mask, pooled, guidance=guidance)
-        return Module().eval()
+        def forward(self, x, given, t, ctx, mask, pooled, guidance):
+            return self.dit(x, given, t, ctx, mask, pooled, guidance=guidance)
+    return WithGuidance().eval()
 
 
 def make_shipped_dit(torch):
@@ -99,7 +100,7 @@ def make_shipped_dit(torch):
     ctx = torch.randn(1, L, cfg.text_dim, generator=g) * mask[..., None]
     pooled = torch.nn.functional.normalize(torch.randn(1, cfg.text_dim, generator=g), dim=-1)
     inputs = (x, given, torch.tensor([0.6]), ctx, mask, pooled, torch.tensor([7.0]))
-    return cfg, WithGuidance(torch, dit), inputs
+    return cfg, with_guidance(torch, dit), inputs
 
 
 def write_dit(cfg, dit, inputs, velocity, out_dir):
@@ -110,7 +111,7 @@ def write_dit(cfg, dit, inputs, velocity, out_dir):
     # F32 weights, so that the engine's output can be compared with PyTorch's exactly.
     module = getattr(dit, "dit", dit)  # the state dict of the DiT itself, not of a wrapper
     save_file({k: v.contiguous() for k, v in module.state_dict().items()}, os.path.join(out_dir, "denoiser.safetensors"))
-    names = ["x", "given", "t", "ctx", "mask", "pooled", "guidance"][:len(inputs)]
+    names = DIT_INPUTS[:len(inputs)]
     save_file({**dict(zip(names, inputs)), "velocity": velocity.contiguous()}, os.path.join(out_dir, "io.safetensors"))
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(config_json(AEConfig(latent_channels=cfg.latent_channels), cfg, 1.0, {}), f)
@@ -177,7 +178,7 @@ def time_dit(torch, args, res, name, cfg, dit, inputs):
         except Exception as e:  # compile is best effort on CPU
             res[f"{name}_compiled_error"] = f"{type(e).__name__}: {e}"[:300]
     if args.export_onnx:
-        names = ["x", "given", "t", "ctx", "mask", "pooled", "guidance"][:len(inputs)]
+        names = list(DIT_INPUTS[:len(inputs)])
         try:
             torch.onnx.export(dit, inputs, os.path.join(WORK, f"{name}.onnx"), opset_version=17, dynamo=False,
                               input_names=names, output_names=["v"])

@@ -18,7 +18,6 @@ from .train_dit import against_caption, render_batch
 from .world import OPPOSITE, random_scene, render
 
 
-
 def agreement(rng: np.random.Generator, t0_high: float, n: int = 160) -> tuple[float, float]:
     same = opposite = count = 0
     for _ in range(n):

@@ -136,9 +136,8 @@ public enum Attention {
         Profiler.measure("attention", flops: flops) {
           BLASThreads.run(threads: 1) {
             workspace.buffer.withUnsafeMutableBufferPointer { ps in
-                let ptrs = UncheckedSendable((q, k, v, out, ps.baseAddress!, maskBias, scratchStart))
-                let body: @Sendable (Int) -> Void = { item in
-                    let (q, k, v, o, s, maskBias, scratchStart) = ptrs.value
+                let s = ps.baseAddress!
+                let body = { (item: Int) in
                     let seg = segs[item / heads], h = item % heads
                     let (lq, lk) = (seg.queries, seg.keys)
                     guard lq > 0, lk > 0 else { return }
@@ -157,7 +156,7 @@ public enum Attention {
                         for r in 0 ..< rows {
                             Attention.softmaxRow(scores + r * lk, keys: lk, mask: mask, norm: norms + r)
                         }
-                        let outRows = o + seg.output + start * ldo + h * d
+                        let outRows = out + seg.output + start * ldo + h * d
                         Matmul.sgemm(m: rows, n: d, k: lk, a: scores, lda: lk, b: v + seg.value + h * d, ldb: ldv,
                                      c: outRows, ldc: ldo)
                         for r in 0 ..< rows {

@@ -1,5 +1,4 @@
 import COpenBLAS
-import Dispatch
 
 /// Matrix products, all through OpenBLAS `cblas_sgemm` (row-major).
 public enum Matmul {
@@ -53,13 +52,11 @@ public enum Matmul {
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, threads: Int
     ) {
-        let ptrs = UncheckedSendable((a, b, c))
         let blocksWanted = EngineThreads.gemmBlocksPerThread * threads
         if m >= 32 * threads {
             // Row blocks of at least 32 rows.
             let blocks = max(threads, min(blocksWanted, m / 32))
             EngineWorkers.perform(iterations: blocks) { t in
-                let (a, b, c) = ptrs.value
                 let lo = m * t / blocks, hi = m * (t + 1) / blocks
                 sgemm(m: hi - lo, n: n, k: k, a: a + lo * lda, lda: lda, b: b, ldb: ldb, transposeB: transposeB,
                       c: c + lo * ldc, ldc: ldc, alpha: alpha, beta: beta)
@@ -69,7 +66,6 @@ public enum Matmul {
             // do not share cache lines.
             let blocks = max(1, min(blocksWanted, n / 64))
             EngineWorkers.perform(iterations: blocks) { t in
-                let (a, b, c) = ptrs.value
                 let lo = t == 0 ? 0 : (n * t / blocks) / 16 * 16
                 let hi = t == blocks - 1 ? n : (n * (t + 1) / blocks) / 16 * 16
                 guard hi > lo else { return }
