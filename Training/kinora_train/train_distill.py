@@ -24,7 +24,8 @@ import torch
 
 from .checkpoint import apply_checkpoint, read_checkpoint, save_checkpoint
 from .model import DiT, DiTConfig, dit_from_state
-from .train_dit import Replay, build_pool, fresh_and_replayed, load_ae, masked_mse, noised_inputs, text_inputs
+from .train_dit import Replay, build_pool, fresh_and_replayed, load_ae, noised_inputs, text_inputs
+from .object_weight import latent_weights, weighted_mse
 
 
 def main():
@@ -41,6 +42,8 @@ def main():
     ap.add_argument("--pool", type=int, default=16000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--t-shift", type=float, default=2.0)
+    ap.add_argument("--object-weight", type=float, default=0.0,
+                    help="extra loss weight on the latent pixels the object covers (object_weight.py)")
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
     args = ap.parse_args()
@@ -89,7 +92,7 @@ def main():
         for g in opt.param_groups:
             g["lr"] = args.lr * min(1.0, (step - start_step + 1) / 100, 1 - 0.95 * done)
         b = args.batch
-        idx, x0, _, vel = fresh_and_replayed(rng, pool, replay, ae, scale, b, f)
+        idx, x0, cells, vel = fresh_and_replayed(rng, pool, replay, ae, scale, b, f)
         # A few empty prompts, so that the student keeps its teacher's unconditional output.
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.05)
         given, t, _, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift)
@@ -103,7 +106,8 @@ def main():
         target = vu + w[:, None, None, None, None] * (vc - vu)
         with torch.autocast("cpu", dtype=torch.bfloat16):
             v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
-        loss = masked_mse(v, target, given)
+        weights = latent_weights(cells, student.cfg.latent_size, args.object_weight) if args.object_weight > 0 else None
+        loss = weighted_mse(v, target, given, weights)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from .aux_heads import AuxHeads, coverage_cells, targets, velocities
+from .object_weight import latent_weights, weighted_mse
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor
 from .model import AEConfig, AutoEncoder, DiT, DiTConfig
@@ -216,12 +217,6 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
     return given, t, noise, xt
 
 
-def masked_mse(v: torch.Tensor, target: torch.Tensor, given: torch.Tensor) -> torch.Tensor:
-    """Mean squared error over the frames to generate (given frames excluded)."""
-    err = (v.float() - target).pow(2).mean(dim=(2, 3, 4)) * (1 - given)
-    return err.sum() / (1 - given).sum().clamp(min=1)
-
-
 def stack(items):
     idx = np.array([it[0] for it in items], np.int64)
     return (idx, torch.stack([it[1].float() for it in items]), torch.stack([it[2] for it in items]),
@@ -253,6 +248,9 @@ def main():
                     help="decay the learning rate linearly from --lr at step FROM to --lr-end at step TO "
                          "and stop there (a run's last phase: the weights settle instead of bouncing)")
     ap.add_argument("--lr-end", type=float, default=2e-5)
+    ap.add_argument("--object-weight", type=float, default=0.0,
+                    help="extra loss weight on the latent pixels the object covers (object_weight.py); "
+                         "0 weighs every latent pixel alike")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     # Two batch shapes (16-frame and 4-frame clips): two static graphs, not one dynamic one.
@@ -320,7 +318,8 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=not args.fp32):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None
-        loss = masked_mse(v, noise - x0, given)
+        weights = latent_weights(cells, cfg.latent_size, args.object_weight) if args.object_weight > 0 else None
+        loss = weighted_mse(v, noise - x0, given, weights)
         aux_loss = AuxHeads.loss(aux_pred, targets(cells, vel)) if aux_pred is not None else torch.zeros(())
         opt.zero_grad(set_to_none=True)
         (loss + args.aux_weight * aux_loss).backward()

@@ -71,3 +71,28 @@ def test_a_run_continues_from_a_distilled_model_folder(tmp_path):
     dit, ema = DiT(DiTConfig()), DiT(DiTConfig())
     state = init_from_model_folder(str(tmp_path), dit=dit, ema=ema)
     assert state["step"] > 0 and not dit.cfg.guidance_embed
+
+
+def test_object_weights_cover_the_object_and_its_neighbours():
+    from kinora_train.object_weight import latent_weights
+    cells = torch.zeros(1, 2, 16, 16, dtype=torch.uint8)
+    cells[0, 0, 6:8, 6:8] = 255  # one 8×8-pixel latent pixel: (3, 3) at latent size 8
+    w = latent_weights(cells, 8, 3.0)
+    assert w.shape == (1, 2, 1, 8, 8)
+    assert torch.all(w[0, 0, 0, 2:5, 2:5] == 4.0)
+    assert w[0, 0, 0].sum() == 64 + 3.0 * 9
+    assert torch.all(w[0, 1] == 1.0)  # a frame without the object weighs every latent pixel alike
+
+
+def test_weighted_mse_is_the_plain_mean_without_weights_and_favours_the_object_with_them():
+    from kinora_train.object_weight import weighted_mse
+    target = torch.zeros(1, 2, 4, 8, 8)
+    v = torch.zeros_like(target)
+    v[:, :, :, 0, 0] = 1.0  # an error on one latent pixel
+    given = torch.tensor([[0.0, 1.0]])
+    plain = weighted_mse(v, target, given)
+    assert torch.isclose(plain, torch.tensor(1 / 64))
+    w = torch.ones(1, 2, 1, 8, 8)
+    assert torch.isclose(weighted_mse(v, target, given, w), plain)
+    w[:, :, :, 0, 0] = 4.0
+    assert torch.isclose(weighted_mse(v, target, given, w), torch.tensor(4 / 67))
