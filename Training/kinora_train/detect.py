@@ -44,6 +44,7 @@ class FrameReading:
     halo_ratio: float = 0.0      # partial-colour ring pixels / drawn pixels
     block_ratio: float = 0.0     # 4x4 blocks on the edge that are uniform
     touches_pillar: bool = False
+    body_extent: float = 0.0     # bbox side of the body (at least half the object's colour), canvas units
 
 
 @dataclasses.dataclass
@@ -148,12 +149,14 @@ def read_frame(frame: np.ndarray, bg_rgb: np.ndarray, pillar: bool) -> FrameRead
         ys, xs = np.nonzero(sil)
     else:
         sil = filled
+    body_ext = max(ys.max() - ys.min() + 1, xs.max() - xs.min() + 1) / SIZE
     shape, size_name = _fit(sil, float((xs.min() + xs.max() + 1) / 2 / SIZE),
                             float((ys.min() + ys.max() + 1) / 2 / SIZE),
                             bool(pixel), pillar_cols if pillar else np.zeros(SIZE, bool))
     return FrameReading(True, colour, shape, float(ext), float((xs.mean() + 0.5) / SIZE),
                         float((ys.mean() + 0.5) / SIZE), int(obj.sum()),
-                        float(obj.sum() / max(1, filled.sum())), float(halo), float(uniform), touches)
+                        float(obj.sum() / max(1, filled.sum())), float(halo), float(uniform), touches,
+                        float(body_ext))
 
 
 def _majority(values):
@@ -174,7 +177,9 @@ def read_clip(clip: np.ndarray, pillar: bool = False, fps: float = 8.0) -> ClipR
     shape = _majority([r.shape for r in unoccluded])
     size = style = motion = speed = None
     if unoccluded:
-        ext = float(np.median([r.extent for r in unoccluded]))
+        # Size from the body, not from everything that differs from the background: a halo,
+        # the world's glow or an autoencoder's soft edge, widens the latter and is no size.
+        ext = float(np.median([r.body_extent for r in unoccluded]))
         outline = float(np.median([r.outline_ratio for r in unoccluded]))
         halo = float(np.median([r.halo_ratio for r in unoccluded]))
         block = float(np.median([r.block_ratio for r in unoccluded]))
@@ -186,8 +191,6 @@ def read_clip(clip: np.ndarray, pillar: bool = False, fps: float = 8.0) -> ClipR
             style = "glow"
         else:
             style = "flat"
-        if style == "glow":
-            ext = ext - 0.1  # the halo's visible part widens the silhouette
         size = min(SIZES, key=lambda s: abs(SIZES[s] - ext))
     cx = np.array([r.cx for r in frames])
     cy = np.array([r.cy for r in frames])

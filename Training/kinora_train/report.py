@@ -22,6 +22,9 @@ def quality_table(report: dict) -> str:
     for key, name in ROWS:
         row = report["text_to_video"][key]
         lines.append(f"| {name} | {row['n']} | " + " | ".join(pct(row.get(c)) for c in COLUMNS) + " |")
+    for name, row in report.get("ceiling", {}).items():
+        lines.append(f"| ceiling: the same prompts' truth, {name} | {row['n']} | "
+                     + " | ".join(pct(row.get(c)) for c in COLUMNS) + " |")
     anim = report["image_animation"]
     lines.append(f"| image animation (frame 0 given) | {anim['n']} | " + " | ".join(pct(anim.get(c)) for c in COLUMNS) + " |")
     return "\n".join(lines)

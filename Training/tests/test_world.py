@@ -71,6 +71,19 @@ def test_detectors_read_rendered_truth():
     assert min(acc.values()) >= 0.9, acc
 
 
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_size_is_read_from_the_body_so_a_soft_edge_does_not_change_it(size):
+    """An autoencoder's decoded edge is a pixel or two of blend, which the halo test may call
+    glow; the size must not follow (it was read from everything unlike the background, minus
+    a glow allowance, and flat large objects came back medium)."""
+    from scipy import ndimage
+    s = Scene(colour="yellow", shape="circle", size=size, background="blue", motion="still")
+    clip = render(s, 4)[0].astype(np.float32)
+    soft = ndimage.gaussian_filter(clip, sigma=(0, 1.2, 1.2, 0)).round().astype(np.uint8)
+    assert read_clip(render(s, 4)[0]).size == size
+    assert read_clip(soft).size == size
+
+
 def test_pillar_cases_pass_behind_and_the_detector_sees_identity_kept_or_lost():
     from kinora_train.detect import through_pillar
     from kinora_train.eval_cases import pillar_cases
