@@ -92,7 +92,7 @@ bench: deps text-encoder
 train:
 	Training/run_training.sh
 
-TEACHER ?= ema_014000.pt
+TEACHER ?= ema_017500.pt
 DISTILL_STEPS ?= 1200
 distill:
 	cd Training && .venv/bin/python -m kinora_train.train_distill runs/main --teacher $(TEACHER) --steps $(DISTILL_STEPS)

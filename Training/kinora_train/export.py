@@ -69,7 +69,9 @@ def main():
         ae_state = init_from_model_folder(args.run_dir, ae=ae)
         folder = open(os.path.join(args.run_dir, "init-from")).read().strip()
         with open(os.path.join(folder, "config.json")) as f:
-            ae_state["step"] = json.load(f)["training"]["autoencoder_steps"]
+            training = json.load(f)["training"]
+            ae_state["step"] = training["autoencoder_steps"]
+            ae_state["decoder_steps"] = training.get("decoder_finetune_steps", 0)
     # The run's checkpoint: its step, training time and EMA weights (read, not loaded into a model).
     st = read_checkpoint(os.path.join(args.run_dir, "dit.pt"))
     if st is None:
@@ -95,6 +97,7 @@ def main():
                       {"training": {"denoiser_steps": int(st.get("step", 0)),
                                     "denoiser_train_seconds": float(st.get("train_seconds", 0.0)),
                                     "autoencoder_steps": int(ae_state.get("step", 0)),
+                                    "decoder_finetune_steps": int(ae_state.get("decoder_steps", 0)),
                                     **({"guidance_distillation": distill} if distill else {})}},
                       guidance=args.guidance, steps=args.steps,
                       guidance_range=(1.0, distill["max_guidance"]) if distill else (1.0, 10.0))

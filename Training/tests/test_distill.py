@@ -96,3 +96,13 @@ def test_weighted_mse_is_the_plain_mean_without_weights_and_favours_the_object_w
     assert torch.isclose(weighted_mse(v, target, given, w), plain)
     w[:, :, :, 0, 0] = 4.0
     assert torch.isclose(weighted_mse(v, target, given, w), torch.tensor(4 / 67))
+
+
+def test_decoder_edge_weights_cover_outlines_and_leave_flat_areas_alone():
+    from kinora_train.train_decoder import edge_weights
+    x = torch.full((1, 3, 16, 16), -0.5)
+    x[:, :, 6:10, 6:10] = 0.8  # a 4×4 square on a flat background
+    w = edge_weights(x, 4.0, reach=2)
+    assert w.shape == (1, 1, 16, 16)
+    assert w[0, 0, 8, 8] == 5.0 and w[0, 0, 3, 3] == 5.0  # inside it, and 2 pixels past its edge
+    assert w[0, 0, 0, 0] == 1.0 and w[0, 0, 15, 15] == 1.0  # flat background far away
