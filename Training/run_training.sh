@@ -15,5 +15,5 @@ fi
 [ -x .venv/bin/python ] || { python3 -m venv .venv && .venv/bin/pip install -q -r requirements.txt; }
 mkdir -p "$run"
 nice -n 10 .venv/bin/python -m kinora_train.train_ae "$run"
-nice -n 10 .venv/bin/python -m kinora_train.train_decoder "$run" --steps 3000
+nice -n 10 .venv/bin/python -m kinora_train.train_decoder "$run" --steps 6000
 exec nice -n 10 .venv/bin/python -m kinora_train.train_dit "$run" --steps "$steps"
