@@ -12,13 +12,12 @@ import time
 import numpy as np
 import torch
 
-from .data import to_uint8
 from .detect import read_clip, through_pillar
 from .images import grid, save_png
 from .model import dit_from_state
 from .sampling import sample
 from .text import TextEncoder
-from .train_dit import encode_clips, load_ae
+from .train_dit import decode_clips, encode_clips, load_ae
 from .eval_cases import cases, pillar_cases
 from .world import OPPOSITE, render
 
@@ -65,8 +64,7 @@ def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0
         nb = (null[0].expand(b, -1, -1), null[1].expand(b, -1), null[2].expand(b, -1))
         z = sample(dit, noise, given_lat, given, cond, nb, steps=steps, guidance=guidance, shift=shift,
                    guidance_interval=interval)
-        x = ae.decoder((z / scale).flatten(0, 1)).clamp(-1, 1)
-        clips = to_uint8(x).reshape(b, f, 64, 64, 3)
+        clips = decode_clips(ae, scale, z)
         for k, c in enumerate(chunk):
             results.append({**c, "clip": clips[k], "truth": None if truth is None else truth[k]})
     return results
@@ -78,8 +76,7 @@ def ceiling(ae, scale, items, frames: int) -> dict:
     autoencoder alone: the most a denoiser can score on these prompts (a small pixel-style
     shape is drawn at 2.4 pixels, and no detector can tell it from another)."""
     truth = np.stack([render(c["scene"], frames)[0] for c in items])
-    z = encode_clips(ae, scale, truth)
-    decoded = to_uint8(ae.decoder((z / scale).flatten(0, 1)).clamp(-1, 1)).reshape(truth.shape)
+    decoded = decode_clips(ae, scale, encode_clips(ae, scale, truth))
     out = {}
     for name, clips in (("rendered", truth), ("autoencoder", decoded)):
         rows = [{"score": score(read_clip(clip, c["scene"].pillar), c["scene"])} for c, clip in zip(items, clips)]

@@ -20,11 +20,11 @@ from safetensors.torch import load_file
 
 import kinora_rng
 
-from .data import to_uint8
 from .detect import read_long
 from .model import AEConfig, AutoEncoder, dit_from_state
 from .sampling import sample
 from .text import TextEncoder
+from .train_dit import decode_clips
 from .world import Scene
 
 # Moving objects, one per direction, at the speeds that bounce most often in a minute.
@@ -57,8 +57,7 @@ def chunked(dit, ae, scale, te, prompts, frames_total, seed, overlap, steps, gui
             given_lat[:, :k] = carried
         z = sample(dit, noise, given_lat, given, cond, null, steps=steps, guidance=guidance, shift=shift)
         new = z[:, k:]
-        x = ae.decoder((new / scale).flatten(0, 1)).clamp(-1, 1)
-        clips = to_uint8(x).reshape(b, f - k, 64, 64, 3)
+        clips = decode_clips(ae, scale, new)
         for i in range(b):
             out[i].append(clips[i])
         carried = z[:, f - overlap:]

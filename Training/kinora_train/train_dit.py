@@ -15,7 +15,7 @@ import torch
 from .aux_heads import AuxHeads, coverage_cells, targets, velocities
 from .object_weight import latent_weights, weighted_mse
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
-from .data import caption_pool, scene_with_position, to_tensor
+from .data import caption_pool, scene_with_position, to_tensor, to_uint8
 from .model import AEConfig, AutoEncoder, DiT, DiTConfig
 from .world import render
 
@@ -107,6 +107,13 @@ def encode_clips(ae, scale: float, frames_u8: np.ndarray) -> torch.Tensor:
     x = to_tensor(frames_u8.reshape(b * f, *frames_u8.shape[2:]))
     z = torch.cat([ae.encoder(x[i:i + 128]) for i in range(0, b * f, 128)])
     return (z * scale).view(b, f, *z.shape[1:])
+
+
+def decode_clips(ae, scale: float, z: torch.Tensor) -> np.ndarray:
+    """Scaled latents [B, F, C, h, w] -> uint8 frames [B, F, H, W, 3]: encode_clips' inverse."""
+    b, f = z.shape[:2]
+    x = ae.decoder((z / scale).flatten(0, 1)).clamp(-1, 1)
+    return to_uint8(x).reshape(b, f, *x.shape[2:], 3)
 
 
 def render_batch(rng: np.random.Generator, pool: dict, idx: np.ndarray, frames: int):
