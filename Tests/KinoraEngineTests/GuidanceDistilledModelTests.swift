@@ -104,6 +104,28 @@ final class GuidanceDistilledModelTests: XCTestCase {
         XCTAssertEqual(text.asked.last, ["fixture", "", "not this"])
     }
 
+    /// Which rows a step asks for: classic guidance two, a distilled model one (its guidance an
+    /// input), three when a distilled model is asked for a negative prompt of its own.
+    func testGuidancePlanRowsAndInputs() throws {
+        let classic = GuidancePlan(scale: 7, distilled: false, negativeIsNullPrompt: true)
+        XCTAssertEqual(classic, .classic(scale: 7))
+        XCTAssertEqual(classic.prompts(prompt: "p", negative: "n", nullPrompt: ""), ["p", "n"])
+        XCTAssertNil(classic.guidanceInputs)
+        XCTAssertEqual(GuidancePlan(scale: 1, distilled: false, negativeIsNullPrompt: false), .single(guidanceInput: nil))
+        let distilled = GuidancePlan(scale: 7, distilled: true, negativeIsNullPrompt: true)
+        XCTAssertEqual(distilled.prompts(prompt: "p", negative: "", nullPrompt: ""), ["p"])
+        XCTAssertEqual(distilled.guidanceInputs, [7])
+        XCTAssertEqual(GuidancePlan(scale: 1, distilled: true, negativeIsNullPrompt: false), .single(guidanceInput: 1))
+        let negative = GuidancePlan(scale: 7, distilled: true, negativeIsNullPrompt: false)
+        XCTAssertEqual(negative.prompts(prompt: "p", negative: "n", nullPrompt: ""), ["p", "", "n"])
+        XCTAssertEqual(negative.guidanceInputs, [7, 1, 1])
+        // n + w·(c − n) from D(c, w) = 1, D(∅, 1) = 2, D(n, 1) = 4 at w = 7: 1 + 6·(2 − 4) = −11.
+        let rows = try Tensor(shape: [3, 1], storage: [1, 2, 4])
+        XCTAssertEqual(try negative.combine(rows, clipShape: [1], operation: "test").storage, [-11])
+        let pair = try Tensor(shape: [2, 1], storage: [3, 1])
+        XCTAssertEqual(try classic.combine(pair, clipShape: [1], operation: "test").storage, [15])
+    }
+
     func testScalesOutsideTheTrainedRangeAreRefused() throws {
         let model = try VideoModel(directory: try guidedModelFolder())
         let generator = VideoGenerator(textEncoder: VideoGeneratorTests.FakeText(), model: model)

@@ -85,20 +85,15 @@ public struct VideoGenerator: Sendable {
                 throw EngineError.shapeMismatch(operation: op, detail: "given frame \(index): \(latent.shape), expected \(frameShape) within \(request.frames) frames")
             }
         }
-        // Two branches per step, unless guidance is off or the model was distilled to give the
-        // guided velocity in one call.
-        let distilled = c.guidanceEmbedding
         if let problem = c.guidanceProblem(request.guidanceScale) {
             throw EngineError.invalidArgument(operation: op, detail: "guidance \(problem)")
         }
-        // A distilled model's unconditional branch is its null prompt; with another negative
-        // prompt n, n + w·(c − n) = D(c, w) + (w − 1)·(D(∅, 1) − D(n, 1)): three calls a step.
-        let negative = distilled && request.guidanceScale != 1
-            && request.unconditionalPrompt != model.configuration.textEncoder.nullPrompt
-        let guided = request.guidanceScale != 1 && !distilled
-        let prompts = guided ? [request.prompt, request.unconditionalPrompt]
-            : negative ? [request.prompt, model.configuration.textEncoder.nullPrompt, request.unconditionalPrompt]
-            : [request.prompt]
+        // Two rows a step, unless guidance is off or the model was distilled to give the
+        // guided velocity in one call.
+        let nullPrompt = model.configuration.textEncoder.nullPrompt
+        let plan = GuidancePlan(scale: request.guidanceScale, distilled: c.guidanceEmbedding,
+                                negativeIsNullPrompt: request.unconditionalPrompt == nullPrompt)
+        let prompts = plan.prompts(prompt: request.prompt, negative: request.unconditionalPrompt, nullPrompt: nullPrompt)
         let conditioning = try textEncoder.conditioning(prompts, maxTokens: request.maxTextTokens)
         let text = try model.denoiser.prepare(context: conditioning.states, mask: conditioning.mask, pooled: conditioning.pooled)
 
@@ -128,7 +123,7 @@ public struct VideoGenerator: Sendable {
 
         let denoiser = model.denoiser
         let batch = prompts.count
-        let guidanceInput: [Float]? = !distilled ? nil : negative ? [request.guidanceScale, 1, 1] : [request.guidanceScale]
+        let guidanceInput = plan.guidanceInputs
         // Buffers shared by every step (a class box: the Denoiser closure cannot capture inout).
         let workspace = WorkspaceBox()
         let velocity: Denoiser = { sample, t in
@@ -136,13 +131,7 @@ public struct VideoGenerator: Sendable {
             let v = try denoiser(input.reshaped([batch] + clipShape), given: [[Float]](repeating: given, count: batch),
                                  t: [Float](repeating: t, count: batch), guidance: guidanceInput, text: text,
                                  workspace: &workspace.value)
-            if negative {
-                return try Combine.linear([(1, v.slice(first: 0)), (request.guidanceScale - 1, v.slice(first: 1)),
-                                           (1 - request.guidanceScale, v.slice(first: 2))], operation: op)
-            }
-            guard guided else { return try v.reshaped(clipShape) }
-            return try ClassifierFreeGuidance.combine(conditional: v.slice(first: 0), unconditional: v.slice(first: 1),
-                                                     scale: request.guidanceScale)
+            return try plan.combine(v, clipShape: clipShape, operation: op)
         }
         var sampler: any Sampler = switch request.sampler {
         case .euler: try FlowMatchEulerSampler(timesteps: schedule)
