@@ -14,7 +14,7 @@ final class LiveChangeTests: XCTestCase {
         let element: Mutex<Int> = Mutex(0)
     }
 
-    private static let registered: Bool = {
+    fileprivate static let registered: Bool = {
         gst_init(nil, nil)
         let root = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
         let registry = PluginRegistry(
@@ -22,19 +22,36 @@ final class LiveChangeTests: XCTestCase {
         return ElementRegistrar.registerInProcess(registry: registry)
     }()
 
+    /// A parsed pipeline, one of its elements and that element's pad; `release` drops the
+    /// three references the test holds.
+    struct ProbedPipeline {
+        let pipeline: UnsafeMutablePointer<GstElement>
+        let element: UnsafeMutablePointer<GstElement>
+        let pad: UnsafeMutablePointer<GstPad>
+
+        init(_ description: String, element name: String, pad padName: String) throws {
+            XCTAssertTrue(LiveChangeTests.registered)
+            var error: UnsafeMutablePointer<GError>? = nil
+            pipeline = try XCTUnwrap(gst_parse_launch(description, &error), "parse failed")
+            let bin = UnsafeMutableRawPointer(pipeline).assumingMemoryBound(to: GstBin.self)
+            element = try XCTUnwrap(gst_bin_get_by_name(bin, name))
+            pad = try XCTUnwrap(gst_element_get_static_pad(element, padName))
+        }
+
+        func release() {
+            gst_object_unref(pad)
+            gst_object_unref(element)
+            gst_object_unref(pipeline)
+        }
+    }
+
     func testBackgroundChangedWhilePlayingAppliesFromTheNextBlock() throws {
-        XCTAssertTrue(Self.registered)
-        var error: UnsafeMutablePointer<GError>? = nil
-        let description =
+        let probed = try ProbedPipeline(
             "kinoratestscene name=scene num-buffers=12 background=0x000000 "
-            + "! video/x-raw,format=RGB,width=32,height=32,framerate=10/1 ! fakesink"
-        let pipeline = try XCTUnwrap(gst_parse_launch(description, &error), "parse failed")
-        defer { gst_object_unref(pipeline) }
-        let bin = UnsafeMutableRawPointer(pipeline).assumingMemoryBound(to: GstBin.self)
-        let scene = try XCTUnwrap(gst_bin_get_by_name(bin, "scene"))
-        defer { gst_object_unref(scene) }
-        let pad = try XCTUnwrap(gst_element_get_static_pad(scene, "src"))
-        defer { gst_object_unref(pad) }
+                + "! video/x-raw,format=RGB,width=32,height=32,framerate=10/1 ! fakesink",
+            element: "scene", pad: "src")
+        defer { probed.release() }
+        let (pipeline, scene, pad) = (probed.pipeline, probed.element, probed.pad)
 
         let observations = Observations()
         observations.element.withLock { $0 = Int(bitPattern: UnsafeMutableRawPointer(scene)) }
@@ -82,18 +99,12 @@ final class LiveChangeTests: XCTestCase {
     /// thread is cancelled and replaced without a deadlock, frames flow again after the
     /// resume, and NULL returns promptly.
     func testLiveSourcePausedResumedAndStoppedMidBlock() throws {
-        XCTAssertTrue(Self.registered)
-        var error: UnsafeMutablePointer<GError>? = nil
-        let description =
+        let probed = try ProbedPipeline(
             "kinoratestscene name=scene is-live=true frame-delay=40 "
-            + "! video/x-raw,format=RGB,width=32,height=32,framerate=25/1 ! fakesink name=sink sync=true"
-        let pipeline = try XCTUnwrap(gst_parse_launch(description, &error), "parse failed")
-        defer { gst_object_unref(pipeline) }
-        let bin = UnsafeMutableRawPointer(pipeline).assumingMemoryBound(to: GstBin.self)
-        let sink = try XCTUnwrap(gst_bin_get_by_name(bin, "sink"))
-        defer { gst_object_unref(sink) }
-        let pad = try XCTUnwrap(gst_element_get_static_pad(sink, "sink"))
-        defer { gst_object_unref(pad) }
+                + "! video/x-raw,format=RGB,width=32,height=32,framerate=25/1 ! fakesink name=sink sync=true",
+            element: "sink", pad: "sink")
+        defer { probed.release() }
+        let (pipeline, pad) = (probed.pipeline, probed.pad)
         let frames = Frames()
         let probe: GstPadProbeCallback = { _, _, data in
             guard let data else { return GST_PAD_PROBE_OK }
