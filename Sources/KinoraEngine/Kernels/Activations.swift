@@ -21,11 +21,11 @@ public enum Activation: Sendable {
         let n = x.count
         Profiler.measure("activation") {
             x.storage.withUnsafeMutableBufferPointer { p in
-                let base = UncheckedSendable(p.baseAddress!)
+                guard let base = p.baseAddress else { return }
                 let blocks = (n + 4095) / 4096
                 let kind = self
                 parallelFor(blocks, minimumPerThread: 4) { blk in
-                    let p = base.value
+                    let p = base
                     let lo = blk * 4096, hi = min(n, lo + 4096)
                     switch kind {
                     case .silu: VectorMath.map(p + lo, count: hi - lo, VectorMath.silu)

@@ -93,9 +93,7 @@ public struct Conv2D: Sendable {
     private func im2col(_ src: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
                         kh: Int, kw: Int, ho: Int, wo: Int, into cols: UnsafeMutablePointer<Float>) {
         let s = stride, p = padding
-        let srcBox = UncheckedSendable(src), colsBox = UncheckedSendable(cols)
         parallelFor(c, minimumPerThread: 8) { ch in
-            let src = srcBox.value, cols = colsBox.value
             for ky in 0 ..< kh {
                 for kx in 0 ..< kw {
                     let row = cols + ((ch * kh + ky) * kw + kx) * ho * wo

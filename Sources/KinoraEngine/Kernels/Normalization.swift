@@ -40,11 +40,11 @@ public struct GroupNorm: Sendable {
         var out = x
         Profiler.measure("norm") {
             out.storage.withUnsafeMutableBufferPointer { po in
-                let base = UncheckedSendable(po.baseAddress!)
+                guard let base = po.baseAddress else { return }
                 let w = weight?.storage, b = bias?.storage
                 parallelFor(n * groups, minimumPerThread: 4) { ng in
                     let g = ng % groups
-                    let p = base.value + ng * perGroup * spatial
+                    let p = base + ng * perGroup * spatial
                     let len = perGroup * spatial
                     let (mean, inv) = Statistics.meanAndInverseStd(p, count: len, epsilon: epsilon)
                     for ci in 0 ..< perGroup {
@@ -105,10 +105,10 @@ public struct LayerNorm: Sendable {
         let d = features
         Profiler.measure("norm") {
             out.storage.withUnsafeMutableBufferPointer { po in
-                let base = UncheckedSendable(po.baseAddress!)
+                guard let base = po.baseAddress else { return }
                 let w = weight?.storage, b = bias?.storage
                 parallelFor(x.count / d, minimumPerThread: 64) { r in
-                    let row = base.value + r * d
+                    let row = base + r * d
                     // Rows are short (a token's features): float accumulators suffice.
                     let (mean, inv) = VectorMath.meanAndInverseStd(row, count: d, epsilon: epsilon)
                     if let w, let b {
