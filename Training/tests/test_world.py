@@ -84,6 +84,20 @@ def test_size_is_read_from_the_body_so_a_soft_edge_does_not_change_it(size):
     assert read_clip(soft).size == size
 
 
+@pytest.mark.parametrize("shape", ["circle", "square", "triangle"])
+def test_pixel_style_is_read_through_soft_block_edges(shape):
+    """A decoder softens the pixel style's block edges by a pixel; the blocks are still there
+    (the exact all-or-nothing block test read 4 of 13 decoded pixel-style clips as pixel)."""
+    from scipy import ndimage
+    s = Scene(colour="red", shape=shape, size="large", background="white", style="pixel", motion="still")
+    clip = render(s, 4)[0]
+    soft = ndimage.gaussian_filter(clip.astype(np.float32), sigma=(0, 0.6, 0.6, 0)).round().astype(np.uint8)
+    assert read_clip(clip).style == "pixel"
+    assert read_clip(soft).style == "pixel"
+    flat = render(Scene(colour="red", shape=shape, size="large", background="white", motion="still"), 4)[0]
+    assert read_clip(ndimage.gaussian_filter(flat.astype(np.float32), sigma=(0, 0.6, 0.6, 0)).round().astype(np.uint8)).style != "pixel"
+
+
 def test_pillar_cases_pass_behind_and_the_detector_sees_identity_kept_or_lost():
     from kinora_train.detect import through_pillar
     from kinora_train.eval_cases import pillar_cases
