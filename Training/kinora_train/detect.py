@@ -41,7 +41,7 @@ class FrameReading:
     present: bool
     colour: str | None = None
     shape: str | None = None
-    extent: float = 0.0          # bbox side, canvas units
+    extent: float = 0.0          # bbox side of the body (at least half the object's colour), canvas units
     cx: float = float("nan")     # centroid, canvas units
     cy: float = float("nan")
     area: int = 0
@@ -49,7 +49,6 @@ class FrameReading:
     halo_ratio: float = 0.0      # partial-colour ring pixels / drawn pixels
     block_ratio: float = 0.0     # touched 4x4 blocks the body fills (13 of 16 pixels or more)
     touches_pillar: bool = False
-    body_extent: float = 0.0     # bbox side of the body (at least half the object's colour), canvas units
 
 
 @dataclasses.dataclass
@@ -142,7 +141,8 @@ def read_frame(frame: np.ndarray, bg_rgb: np.ndarray, pillar: bool) -> FrameRead
     # Pixel style: the body fills whole 4×4 blocks. Read on the body (at least half the
     # object's colour), a block counting as filled from 13 of its 16 pixels, so that a decoder's
     # soft block edge is still a block (through the autoencoder the exact test found 4 of 13).
-    body_px = (alpha > 0.5) & ndimage.binary_dilation(obj, iterations=1)
+    half = (alpha > 0.5) & ndimage.binary_dilation(obj, iterations=1)
+    body_px = half.copy()
     if pillar:
         body_px[:, pillar_cols] = False
     cnt = body_px.reshape(16, 4, 16, 4).sum(axis=(1, 3))
@@ -152,7 +152,7 @@ def read_frame(frame: np.ndarray, bg_rgb: np.ndarray, pillar: bool) -> FrameRead
                                np.abs((xs.mean() + 0.5) / SIZE - 0.5) < PILLAR_WIDTH / 2 + ext / 2))
     pixel = uniform > PIXEL_BLOCKS
     # The silhouette for shape fitting: at least half the object's colour (a halo is not).
-    sil = ndimage.binary_fill_holes((alpha > 0.5) & ndimage.binary_dilation(obj, iterations=1))
+    sil = ndimage.binary_fill_holes(half)
     if pillar:
         sil = ndimage.binary_fill_holes(ndimage.binary_closing(sil, np.ones((1, 13), bool)) | sil)
     if sil.sum() >= 4:
@@ -163,10 +163,9 @@ def read_frame(frame: np.ndarray, bg_rgb: np.ndarray, pillar: bool) -> FrameRead
     shape, size_name = _fit(sil, float((xs.min() + xs.max() + 1) / 2 / SIZE),
                             float((ys.min() + ys.max() + 1) / 2 / SIZE),
                             bool(pixel), pillar_cols if pillar else np.zeros(SIZE, bool))
-    return FrameReading(True, colour, shape, float(ext), float((xs.mean() + 0.5) / SIZE),
+    return FrameReading(True, colour, shape, float(body_ext), float((xs.mean() + 0.5) / SIZE),
                         float((ys.mean() + 0.5) / SIZE), int(obj.sum()),
-                        float(obj.sum() / max(1, filled.sum())), float(halo), float(uniform), touches,
-                        float(body_ext))
+                        float(obj.sum() / max(1, filled.sum())), float(halo), float(uniform), touches)
 
 
 def _majority(values):
@@ -189,7 +188,7 @@ def read_clip(clip: np.ndarray, pillar: bool = False, fps: float = 8.0) -> ClipR
     if unoccluded:
         # Size from the body, not from everything that differs from the background: a halo,
         # the world's glow or an autoencoder's soft edge, widens the latter and is no size.
-        ext = float(np.median([r.body_extent for r in unoccluded]))
+        ext = float(np.median([r.extent for r in unoccluded]))
         outline = float(np.median([r.outline_ratio for r in unoccluded]))
         halo = float(np.median([r.halo_ratio for r in unoccluded]))
         block = float(np.median([r.block_ratio for r in unoccluded]))

@@ -12,9 +12,10 @@ import os
 import torch
 from safetensors.torch import save_file
 
-from .checkpoint import load_checkpoint, read_checkpoint
-from .model import AEConfig, AutoEncoder, DiTConfig, dit_from_state
+from .checkpoint import read_checkpoint
+from .model import AEConfig, DiTConfig, dit_from_state
 from .text import MAX_TOKENS
+from .train_dit import load_ae_with_state
 
 NAME = "kinora-shapes-v1"
 
@@ -61,17 +62,8 @@ def main():
     ap.add_argument("--steps", type=int, default=16, help="the sampler's default step count")
     args = ap.parse_args()
     ae_cfg = AEConfig()
-    ae = AutoEncoder(ae_cfg)
-    ae_state = load_checkpoint(os.path.join(args.run_dir, "ae.pt"), ae)
-    if not ae_state:
-        # A run continued from a model folder (--init-from) has that folder's autoencoder.
-        from .train_dit import init_from_model_folder
-        ae_state = init_from_model_folder(args.run_dir, ae=ae)
-        folder = open(os.path.join(args.run_dir, "init-from")).read().strip()
-        with open(os.path.join(folder, "config.json")) as f:
-            training = json.load(f)["training"]
-            ae_state["step"] = training["autoencoder_steps"]
-            ae_state["decoder_steps"] = training.get("decoder_finetune_steps", 0)
+    # ae.pt, or (a run continued with --init-from) the committed folder's autoencoder.
+    ae, ae_state = load_ae_with_state(args.run_dir)
     # The run's checkpoint: its step, training time and EMA weights (read, not loaded into a model).
     st = read_checkpoint(os.path.join(args.run_dir, "dit.pt"))
     if st is None:

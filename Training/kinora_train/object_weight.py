@@ -11,9 +11,12 @@ import torch
 import torch.nn.functional as F
 
 
-def latent_weights(cells_u8: torch.Tensor, latent_size: int, extra: float) -> torch.Tensor:
+def latent_weights(cells_u8: torch.Tensor, latent_size: int, extra: float) -> torch.Tensor | None:
     """Coverage cells [B, F, G, G] uint8 -> per-latent-pixel weights [B, F, 1, L, L]:
-    1 on background, 1 + extra where the object (dilated by one latent pixel) is."""
+    1 on background, 1 + extra where the object (dilated by one latent pixel) is; None (every
+    latent pixel alike) when extra is 0."""
+    if extra <= 0:
+        return None
     b, f, g, _ = cells_u8.shape
     if g % latent_size:
         raise ValueError(f"coverage grid {g} is not a multiple of the latent size {latent_size}")

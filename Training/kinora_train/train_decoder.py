@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import frame_batch
-from .train_dit import load_ae
+from .train_dit import load_ae_with_state
 
 
 def edge_weights(x: torch.Tensor, edge: float, reach: int = 2) -> torch.Tensor:
@@ -44,8 +44,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    ae, scale = load_ae(args.run_dir)
-    first, finetuned = read_steps(args.run_dir)
+    ae, state = load_ae_with_state(args.run_dir)
+    scale, first, finetuned = state["latent_scale"], int(state.get("step", 0)), int(state.get("decoder_steps", 0))
     path = os.path.join(args.run_dir, "decoder.pt")
     if finetuned >= args.steps and not os.path.exists(path):
         print(f"the decoder was fine-tuned for {finetuned} steps already (ae.pt or the committed model)")
@@ -86,19 +86,6 @@ def main():
     save_checkpoint(os.path.join(args.run_dir, "ae.pt"), ae, opt,
                     {"step": first, "decoder_steps": step, "latent_scale": scale, "done": True})
     print(f"decoder fine-tuned for {step} steps; {args.run_dir}/ae.pt written")
-
-
-def read_steps(run_dir: str) -> tuple[int, int]:
-    """The autoencoder's own training steps and its decoder's fine-tuning steps so far (from
-    ae.pt, or the committed model a run continued from)."""
-    import json
-    ae_path = os.path.join(run_dir, "ae.pt")
-    if os.path.exists(ae_path):
-        st = torch.load(ae_path, map_location="cpu", weights_only=False)
-        return int(st.get("step", 0)), int(st.get("decoder_steps", 0))
-    folder = open(os.path.join(run_dir, "init-from")).read().strip()
-    training = json.load(open(os.path.join(folder, "config.json")))["training"]
-    return int(training["autoencoder_steps"]), int(training.get("decoder_finetune_steps", 0))
 
 
 if __name__ == "__main__":

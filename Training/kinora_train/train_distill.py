@@ -106,8 +106,7 @@ def main():
         target = vu + w[:, None, None, None, None] * (vc - vu)
         with torch.autocast("cpu", dtype=torch.bfloat16):
             v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
-        weights = latent_weights(cells, student.cfg.latent_size, args.object_weight) if args.object_weight > 0 else None
-        loss = weighted_mse(v, target, given, weights)
+        loss = weighted_mse(v, target, given, latent_weights(cells, student.cfg.latent_size, args.object_weight))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)

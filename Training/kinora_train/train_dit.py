@@ -23,6 +23,14 @@ FPS = 8.0
 
 
 def load_ae(run_dir: str):
+    """The run's finished autoencoder (frozen) and its latent scale."""
+    ae, state = load_ae_with_state(run_dir)
+    return ae, float(state["latent_scale"])
+
+
+def load_ae_with_state(run_dir: str):
+    """The run's finished autoencoder (frozen) and what its checkpoint records: latent_scale,
+    step, decoder_steps (ae.pt, or the committed model the run continued from)."""
     ae = AutoEncoder(AEConfig())
     state = load_checkpoint(os.path.join(run_dir, "ae.pt"), ae)
     if not state:
@@ -30,7 +38,7 @@ def load_ae(run_dir: str):
     if not state.get("done"):
         raise SystemExit("the autoencoder has not finished training in " + run_dir)
     ae.eval().requires_grad_(False)
-    return ae, float(state["latent_scale"])
+    return ae, state
 
 
 def init_from_model_folder(run_dir: str, ae=None, dit=None, ema=None) -> dict:
@@ -46,7 +54,9 @@ def init_from_model_folder(run_dir: str, ae=None, dit=None, ema=None) -> dict:
     cfg = json.load(open(os.path.join(folder, "config.json")))
     if ae is not None:
         ae.load_state_dict(load_file(os.path.join(folder, "autoencoder.safetensors")))
-        return {"done": True, "latent_scale": cfg["autoencoder"]["latent_scale"]}
+        return {"done": True, "latent_scale": cfg["autoencoder"]["latent_scale"],
+                "step": cfg["training"]["autoencoder_steps"],
+                "decoder_steps": cfg["training"].get("decoder_finetune_steps", 0)}
     # A guidance-distilled folder's denoiser is its teacher fine-tuned plus the guidance MLP;
     # the teacher's training continues from the shared weights.
     weights = {k: v.float() for k, v in load_file(os.path.join(folder, "denoiser.safetensors")).items()
@@ -325,8 +335,7 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=not args.fp32):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None
-        weights = latent_weights(cells, cfg.latent_size, args.object_weight) if args.object_weight > 0 else None
-        loss = weighted_mse(v, noise - x0, given, weights)
+        loss = weighted_mse(v, noise - x0, given, latent_weights(cells, cfg.latent_size, args.object_weight))
         aux_loss = AuxHeads.loss(aux_pred, targets(cells, vel)) if aux_pred is not None else torch.zeros(())
         opt.zero_grad(set_to_none=True)
         (loss + args.aux_weight * aux_loss).backward()

@@ -88,8 +88,6 @@ public struct VideoGenerator: Sendable {
         if let problem = c.guidanceProblem(request.guidanceScale) {
             throw EngineError.invalidArgument(operation: op, detail: "guidance \(problem)")
         }
-        // Two rows a step, unless guidance is off or the model was distilled to give the
-        // guided velocity in one call.
         let nullPrompt = model.configuration.textEncoder.nullPrompt
         let plan = GuidancePlan(scale: request.guidanceScale, distilled: c.guidanceEmbedding,
                                 negativeIsNullPrompt: request.unconditionalPrompt == nullPrompt)
