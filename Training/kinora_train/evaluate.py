@@ -19,28 +19,8 @@ from .sampling import sample
 from .text import TextEncoder
 from .train_dit import decode_clips, encode_clips, load_ae
 from .eval_cases import cases, pillar_cases
-from .world import OPPOSITE, render
-
-ATTRS = ("background", "colour", "shape", "size", "style", "motion")
-
-
-def score(reading, scene) -> dict:
-    r = {a: getattr(reading, a) == getattr(scene, a) for a in ATTRS}
-    r["speed"] = None if scene.motion == "still" else reading.speed == scene.speed
-    # The commonest motion error: the asked axis, the opposite way.
-    r["reversed"] = None if scene.motion == "still" else reading.motion == OPPOSITE[scene.motion]
-    r["identity"] = reading.identity_kept >= 0.9
-    return r
-
-
-def summarise(rows: list[dict], key=lambda r: True) -> dict:
-    sel = [r for r in rows if key(r)]
-    out = {"n": len(sel)}
-    for a in ATTRS + ("speed", "identity", "reversed"):
-        vals = [r["score"][a] for r in sel if r["score"][a] is not None]
-        out[a] = round(float(np.mean(vals)), 3) if vals else None
-    return out
-
+from .scoring import ATTRS, score, summarise
+from .world import render
 
 @torch.no_grad()
 def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0, shift=3.0, seed=0, batch=8,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 
-COLUMNS = ("background", "colour", "shape", "size", "style", "motion", "speed", "identity", "reversed")
-HEADINGS = {"identity": "identity kept", "reversed": "motion reversed"}
+COLUMNS = ("background", "colour", "shape", "size", "style", "motion", "axis", "speed", "identity", "reversed")
+HEADINGS = {"axis": "motion axis", "identity": "identity kept", "reversed": "motion reversed"}
 ROWS = (("all", "all"), ("held_out", "held-out combinations"), ("trained_combinations", "trained combinations"),
         ("unseen_phrasings", "unseen phrasings"))
 

@@ -14,6 +14,7 @@ import torch
 
 from .aux_heads import AuxHeads, coverage_cells, targets, velocities
 from .object_weight import latent_weights, weighted_mse
+from .reverse_pairs import add_partners, pair_inputs
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor, to_uint8
 from .model import AEConfig, AutoEncoder, DiT, DiTConfig
@@ -257,6 +258,9 @@ def main():
                     help="shift of the training timesteps towards noise (the sampler uses 3)")
     ap.add_argument("--aux-weight", type=float, default=0.5,
                     help="weight of the training-only truth heads (aux_heads.py); 0 turns them off")
+    ap.add_argument("--reverse-pairs", type=int, default=0, metavar="K",
+                    help="per 16-frame batch, up to K clips replaced by time-reversed partners of others "
+                         "under the opposite direction's caption, same noise and timestep (reverse_pairs.py)")
     ap.add_argument("--short-every", type=int, default=3,
                     help="every Nth step trains on 4-frame windows, four times as many clips for the "
                          "same tokens (appearance is learned per clip); 0 turns it off")
@@ -310,6 +314,14 @@ def main():
     last_save = time.time()
     f = cfg.frames
     replay = Replay(args.replay)
+    encoder = []
+
+    def partner_encoder():
+        # MiniLM is loaded only when reverse pairs are on, once.
+        if not encoder:
+            from .text import TextEncoder
+            encoder.append(TextEncoder())
+        return encoder[0]
     long_loss = None
 
     def save():
@@ -330,8 +342,13 @@ def main():
             idx, x0, cells, vel = stack(replay.draw(rng, args.batch * 4, 4))
         else:
             idx, x0, cells, vel = fresh_and_replayed(rng, pool, replay, ae, scale, args.batch, f)
+        pairs, partner_texts = ([], []) if short or not args.reverse_pairs else \
+            add_partners(rng, pool, idx, x0, cells, vel, args.reverse_pairs)
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.1)
         given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift)
+        if pairs:
+            pair_inputs(pairs, partner_encoder().encode(partner_texts), x0, (ctx, cmask, pooled),
+                        (given, t, noise, xt))
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=not args.fp32):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None

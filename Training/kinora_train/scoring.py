@@ -1,0 +1,35 @@
+"""How one clip's reading scores against the scene its prompt asked for, and the rates over
+a set of clips: the evaluator's arithmetic, kept apart from sampling so that it is tested
+without PyTorch."""
+from __future__ import annotations
+
+import numpy as np
+
+from .world import OPPOSITE
+
+ATTRS = ("background", "colour", "shape", "size", "style", "motion")
+MEASURES = ATTRS + ("speed", "identity", "axis", "reversed")
+
+
+def score(reading, scene) -> dict:
+    """True/False per measure, None where it does not apply (speed, axis and reversal of a
+    still scene)."""
+    r = {a: getattr(reading, a) == getattr(scene, a) for a in ATTRS}
+    moving = scene.motion != "still"
+    r["speed"] = reading.speed == scene.speed if moving else None
+    # Motion splits into the axis (horizontal or vertical) and the sign along it: a model
+    # can learn the first from "moving" words and not the second from "left"/"right".
+    r["axis"] = reading.motion in (scene.motion, OPPOSITE[scene.motion]) if moving else None
+    r["reversed"] = reading.motion == OPPOSITE[scene.motion] if moving else None
+    r["identity"] = reading.identity_kept >= 0.9
+    return r
+
+
+def summarise(rows: list[dict], key=lambda r: True) -> dict:
+    """The rate of each measure over the rows `key` selects, None where none applies."""
+    sel = [r for r in rows if key(r)]
+    out = {"n": len(sel)}
+    for a in MEASURES:
+        vals = [r["score"][a] for r in sel if r["score"][a] is not None]
+        out[a] = round(float(np.mean(vals)), 3) if vals else None
+    return out

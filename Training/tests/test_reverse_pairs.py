@@ -1,0 +1,61 @@
+"""Time-reversed partners (needs PyTorch: run with Training/.venv; skipped in `make test`)."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from kinora_train.detect import read_clip  # noqa: E402
+from kinora_train.reverse_pairs import add_partners, pair_inputs, reversible  # noqa: E402
+from kinora_train.train_dit import render_batch  # noqa: E402
+from kinora_train.world import OPPOSITE, Scene  # noqa: E402
+
+
+def pool_of(*motions):
+    return {"scenes": [Scene("red", "square", "blue", "large", m, speed="slow", x0=0.5, y0=0.5) for m in motions]}
+
+
+def test_a_clip_played_backwards_reads_as_the_opposite_motion():
+    pool = pool_of(*(["left", "right", "up", "down"] * 4))
+    idx = np.arange(16)
+    frames, _, vel = render_batch(np.random.default_rng(0), pool, idx, 16)
+    chosen = reversible(pool, idx, vel)
+    assert len(chosen) >= 3
+    for k in chosen:
+        asked = pool["scenes"][k].motion
+        assert read_clip(frames[k]).motion == asked
+        assert read_clip(frames[k][::-1].copy()).motion == OPPOSITE[asked]
+
+
+def test_only_clips_moving_the_captioned_way_throughout_are_reversed():
+    pool = pool_of("right", "still", "right")
+    vel = torch.zeros(3, 16, 2)
+    vel[0, :, 0] = 1          # right all through
+    vel[2, :8, 0] = 1         # bounces half-way
+    vel[2, 8:, 0] = -1
+    assert reversible(pool, np.arange(3), vel) == [0]
+
+
+def test_partners_share_noise_and_timestep_and_carry_their_own_caption():
+    pool = pool_of("right", "left", "still", "up")
+    idx = np.arange(4)
+    x0 = torch.randn(4, 16, 4, 8, 8)
+    cells = torch.randint(0, 255, (4, 16, 16, 16), dtype=torch.uint8)
+    vel = torch.zeros(4, 16, 2)
+    vel[0, :, 0] = 1
+    vel[1, :, 0] = -1
+    source = x0[0].clone()
+    pairs, texts = add_partners(np.random.default_rng(1), pool, idx, x0, cells, vel, 2)
+    assert pairs == [(3, 0), (2, 1)] and len(texts) == 2
+    assert torch.equal(x0[3], source.flip(0)) and torch.all(vel[3, :, 0] == -1)
+    given = torch.zeros(4, 16)
+    given[0, 0] = 1
+    t = torch.rand(4)
+    noise = torch.randn_like(x0)
+    xt = torch.zeros_like(x0)
+    ctx, cmask, pooled = torch.zeros(4, 5, 6), torch.zeros(4, 5), torch.zeros(4, 6)
+    encoded = (torch.ones(2, 5, 6), torch.ones(2, 5), torch.ones(2, 6))
+    pair_inputs(pairs, encoded, x0, (ctx, cmask, pooled), (given, t, noise, xt))
+    assert t[3] == t[0] and torch.equal(noise[3], noise[0]) and torch.equal(given[3], given[0])
+    assert torch.equal(xt[3, 0], x0[3, 0])  # the given frame is clean
+    assert torch.allclose(xt[3, 1], (1 - t[0]) * x0[3, 1] + t[0] * noise[0, 1])
+    assert torch.all(ctx[3] == 1) and torch.all(ctx[0] == 0)
