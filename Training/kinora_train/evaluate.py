@@ -22,6 +22,7 @@ from .eval_cases import cases, pillar_cases
 from .scoring import ATTRS, score, summarise
 from .world import render
 
+
 @torch.no_grad()
 def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0, shift=3.0, seed=0, batch=8,
         interval=(0.0, 1.0)):

@@ -26,11 +26,7 @@ def reversible(pool: dict, idx: np.ndarray, vel: torch.Tensor) -> list[int]:
     out = []
     for k, i in enumerate(idx):
         scene = pool["scenes"][i]
-        if scene.motion not in OPPOSITE:
-            continue
-        vx, vy = scene.velocity()
-        first, last = vel[k, 0].float().numpy(), vel[k, -1].float().numpy()
-        if vx * first[0] + vy * first[1] > 0 and vx * last[0] + vy * last[1] > 0:
+        if scene.along(vel[k, 0].float().numpy()) > 0 and scene.along(vel[k, -1].float().numpy()) > 0:
             out.append(k)
     return out
 
@@ -55,15 +51,11 @@ def add_partners(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torc
     return pairs, texts
 
 
-def pair_inputs(pairs: list[tuple[int, int]], encoded, x0: torch.Tensor, text: tuple, noise: tuple) -> None:
-    """Give each partner its own caption's encoding (never dropped) and its source's given
-    frames, timestep and noise, and noise it again (in place). `text` is (ctx, mask,
-    pooled), `noise` is (given, t, noise, xt) as noised_inputs returns them."""
-    ctx, cmask, pooled = text
-    given, t, eps, xt = noise
+def partner_captions(pairs: list[tuple[int, int]], encoded, ctx: torch.Tensor, cmask: torch.Tensor,
+                     pooled: torch.Tensor) -> None:
+    """Each partner's own caption encoding (never dropped), in place of its slot's text
+    inputs. `encoded` is the text encoder's (states, mask, pooled) of add_partners' captions;
+    the source's given frames, timestep and noise come from train_dit.noised_inputs(pairs=)."""
     states, masks, pooled_new = encoded
-    for m, (slot, src) in enumerate(pairs):
+    for m, (slot, _) in enumerate(pairs):
         ctx[slot], cmask[slot], pooled[slot] = states[m], masks[m], pooled_new[m]
-        given[slot], t[slot], eps[slot] = given[src], t[src], eps[src]
-        gm = given[slot][:, None, None, None]
-        xt[slot] = gm * x0[slot] + (1 - gm) * ((1 - t[slot]) * x0[slot] + t[slot] * eps[slot])

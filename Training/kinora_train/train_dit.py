@@ -14,7 +14,7 @@ import torch
 
 from .aux_heads import AuxHeads, coverage_cells, targets, velocities
 from .object_weight import latent_weights, weighted_mse
-from .reverse_pairs import add_partners, pair_inputs
+from .reverse_pairs import add_partners, partner_captions
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor, to_uint8
 from .model import AEConfig, AutoEncoder, DiT, DiTConfig
@@ -145,12 +145,7 @@ def render_batch(rng: np.random.Generator, pool: dict, idx: np.ndarray, frames: 
 def against_caption(pool: dict, idx: np.ndarray, vel: torch.Tensor) -> np.ndarray:
     """Clips whose first frame moves against the captioned direction (the object bounced
     before the clip starts): true per clip. A caption names the direction at t = 0."""
-    out = np.zeros(len(idx), bool)
-    for k, i in enumerate(idx):
-        vx, vy = pool["scenes"][i].velocity()
-        first = vel[k, 0].float().numpy()
-        out[k] = vx * first[0] < 0 or vy * first[1] < 0
-    return out
+    return np.array([pool["scenes"][i].along(vel[k, 0].float().numpy()) < 0 for k, i in enumerate(idx)], bool)
 
 
 def give_frames_where_against(rng: np.random.Generator, given: torch.Tensor, against: np.ndarray) -> torch.Tensor:
@@ -223,12 +218,15 @@ def text_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, drop: flo
 
 
 def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torch.Tensor, vel: torch.Tensor,
-                  t_shift: float):
-    """Given-frame masks, timesteps, noise and the noised clips (given frames kept clean)."""
+                  t_shift: float, pairs: list[tuple[int, int]] = ()):
+    """Given-frame masks, timesteps, noise and the noised clips (given frames kept clean).
+    Each (slot, source) of `pairs` gets its source's given frames, timestep and noise."""
     b, frames = x0.shape[:2]
     given = give_frames_where_against(rng, given_mask(rng, b, frames), against_caption(pool, idx, vel))
     t = sample_t(rng, b, t_shift)
     noise = torch.randn_like(x0)
+    for slot, src in pairs:
+        given[slot], t[slot], noise[slot] = given[src], t[src], noise[src]
     tt = t[:, None, None, None, None]
     gm = given[:, :, None, None, None]
     xt = gm * x0 + (1 - gm) * ((1 - tt) * x0 + tt * noise)
@@ -314,14 +312,9 @@ def main():
     last_save = time.time()
     f = cfg.frames
     replay = Replay(args.replay)
-    encoder = []
-
-    def partner_encoder():
-        # MiniLM is loaded only when reverse pairs are on, once.
-        if not encoder:
-            from .text import TextEncoder
-            encoder.append(TextEncoder())
-        return encoder[0]
+    if args.reverse_pairs:
+        from .text import TextEncoder
+        partner_encoder = TextEncoder()
     long_loss = None
 
     def save():
@@ -345,10 +338,9 @@ def main():
         pairs, partner_texts = ([], []) if short or not args.reverse_pairs else \
             add_partners(rng, pool, idx, x0, cells, vel, args.reverse_pairs)
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.1)
-        given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift)
         if pairs:
-            pair_inputs(pairs, partner_encoder().encode(partner_texts), x0, (ctx, cmask, pooled),
-                        (given, t, noise, xt))
+            partner_captions(pairs, partner_encoder.encode(partner_texts), ctx, cmask, pooled)
+        given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, pairs)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=not args.fp32):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None

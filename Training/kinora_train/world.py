@@ -77,6 +77,12 @@ class Scene:
         s = SPEEDS[self.speed]
         return dx * s, dy * s
 
+    def along(self, v) -> float:
+        """Velocity v's component along the captioned motion: positive the captioned way,
+        negative against it (after a bounce), zero for a still scene."""
+        vx, vy = self.velocity()
+        return float(vx * v[0] + vy * v[1])
+
     def centre(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Centre at times t (seconds), bouncing off the canvas edges."""
         vx, vy = self.velocity()

@@ -5,8 +5,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from kinora_train.detect import read_clip  # noqa: E402
-from kinora_train.reverse_pairs import add_partners, pair_inputs, reversible  # noqa: E402
-from kinora_train.train_dit import render_batch  # noqa: E402
+from kinora_train.reverse_pairs import add_partners, partner_captions, reversible  # noqa: E402
+from kinora_train.train_dit import noised_inputs, render_batch  # noqa: E402
 from kinora_train.world import OPPOSITE, Scene  # noqa: E402
 
 
@@ -47,15 +47,13 @@ def test_partners_share_noise_and_timestep_and_carry_their_own_caption():
     pairs, texts = add_partners(np.random.default_rng(1), pool, idx, x0, cells, vel, 2)
     assert pairs == [(3, 0), (2, 1)] and len(texts) == 2
     assert torch.equal(x0[3], source.flip(0)) and torch.all(vel[3, :, 0] == -1)
-    given = torch.zeros(4, 16)
-    given[0, 0] = 1
-    t = torch.rand(4)
-    noise = torch.randn_like(x0)
-    xt = torch.zeros_like(x0)
     ctx, cmask, pooled = torch.zeros(4, 5, 6), torch.zeros(4, 5), torch.zeros(4, 6)
     encoded = (torch.ones(2, 5, 6), torch.ones(2, 5), torch.ones(2, 6))
-    pair_inputs(pairs, encoded, x0, (ctx, cmask, pooled), (given, t, noise, xt))
-    assert t[3] == t[0] and torch.equal(noise[3], noise[0]) and torch.equal(given[3], given[0])
-    assert torch.equal(xt[3, 0], x0[3, 0])  # the given frame is clean
-    assert torch.allclose(xt[3, 1], (1 - t[0]) * x0[3, 1] + t[0] * noise[0, 1])
+    partner_captions(pairs, encoded, ctx, cmask, pooled)
     assert torch.all(ctx[3] == 1) and torch.all(ctx[0] == 0)
+    given, t, noise, xt = noised_inputs(np.random.default_rng(2), pool, idx, x0, vel, 2.0, pairs)
+    assert t[3] == t[0] and torch.equal(noise[3], noise[0]) and torch.equal(given[3], given[0])
+    gm = given[3][:, None, None, None]
+    assert torch.allclose(xt[3], gm * x0[3] + (1 - gm) * ((1 - t[0]) * x0[3] + t[0] * noise[0]))
+    kept = given[3].bool()
+    assert torch.equal(xt[3][kept], x0[3][kept])  # given frames are clean
