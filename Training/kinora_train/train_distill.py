@@ -26,6 +26,7 @@ from .checkpoint import apply_checkpoint, read_checkpoint, save_checkpoint
 from .model import DiT, DiTConfig, dit_from_state
 from .train_dit import Replay, build_pool, fresh_and_replayed, load_ae, noised_inputs, text_inputs
 from .object_weight import latent_weights, weighted_mse
+from .precision import add_precision_option, chosen_bf16
 
 
 def main():
@@ -44,12 +45,14 @@ def main():
     ap.add_argument("--t-shift", type=float, default=2.0)
     ap.add_argument("--object-weight", type=float, default=0.0,
                     help="extra loss weight on the latent pixels the object covers (object_weight.py)")
+    add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
     args = ap.parse_args()
     if not args.max_guidance >= 1:
         ap.error(f"--max-guidance must be at least 1, got {args.max_guidance}")
     torch.set_num_threads(args.threads)
+    bf16 = chosen_bf16(args)
     torch._dynamo.config.automatic_dynamic_shapes = False
     # One folder per teacher, so that distilling a later snapshot starts afresh.
     out_dir = os.path.join(args.run_dir, "distill-" + os.path.splitext(os.path.basename(args.teacher))[0])
@@ -97,14 +100,14 @@ def main():
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.05)
         given, t, _, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift)
         w = torch.from_numpy(rng.uniform(1.0, args.max_guidance, b)).float()
-        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             both = teacher_f(torch.cat([xt, xt]), torch.cat([given, given]), torch.cat([t, t]),
                              torch.cat([ctx, null_s.float().expand_as(ctx)]),
                              torch.cat([cmask, null_m.float().expand_as(cmask)]),
                              torch.cat([pooled, null_p.expand_as(pooled)])).float()
         vc, vu = both.chunk(2)
         target = vu + w[:, None, None, None, None] * (vc - vu)
-        with torch.autocast("cpu", dtype=torch.bfloat16):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
         loss = weighted_mse(v, target, given, latent_weights(cells, student.cfg.latent_size, args.object_weight))
         opt.zero_grad(set_to_none=True)

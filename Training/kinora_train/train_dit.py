@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from .aux_heads import AuxHeads, coverage_cells, targets, velocities
+from .precision import add_precision_option, chosen_bf16
 from .object_weight import latent_weights, weighted_mse
 from .reverse_pairs import add_partners, partner_captions
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
@@ -248,8 +249,7 @@ def main():
     ap.add_argument("--pool", type=int, default=16000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--replay", type=int, default=3000, help="encoded clips kept for reuse")
-    ap.add_argument("--fp32", action="store_true",
-                    help="full-precision forward (default: bfloat16 autocast, about 1.5x faster on AVX512-BF16 CPUs)")
+    add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true",
                     help="eager PyTorch (default: torch.compile, ~70 s to compile, then about 1.3x faster)")
     ap.add_argument("--t-shift", type=float, default=2.0,
@@ -272,6 +272,7 @@ def main():
                          "0 weighs every latent pixel alike")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    bf16 = chosen_bf16(args)
     # Two batch shapes (16-frame and 4-frame clips): two static graphs, not one dynamic one.
     torch._dynamo.config.automatic_dynamic_shapes = False
     ae, scale = load_ae(args.run_dir)
@@ -341,7 +342,7 @@ def main():
         if pairs:
             partner_captions(pairs, partner_encoder.encode(partner_texts), ctx, cmask, pooled)
         given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, pairs)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=not args.fp32):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None
         loss = weighted_mse(v, noise - x0, given, latent_weights(cells, cfg.latent_size, args.object_weight))

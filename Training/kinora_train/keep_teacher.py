@@ -1,0 +1,97 @@
+"""Keep the teacher across machines: the run folder (runs/, ignored by git) does not survive a
+new machine or session, so a teacher snapshot worth continuing is committed in a compact form
+and restored into a run folder later.
+
+  python -m kinora_train.keep_teacher save RUN_DIR ema_019500.pt checkpoints/teacher
+  python -m kinora_train.keep_teacher restore checkpoints/teacher RUN_DIR --autoencoder ../Models/kinora-shapes-v1
+
+`save` writes teacher.safetensors (the EMA weights and the training-only truth heads, float16,
+about 25 MB) and teacher.json (step, training seconds, how it was trained). `restore` writes
+RUN_DIR/ema_<step>.pt (what train_distill and evaluate read) and RUN_DIR/dit.pt holding the
+same weights with no optimiser state, so that train_dit resumes from that step with a fresh
+optimiser and its warm-up; the autoencoder comes from the committed model folder (init-from)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .checkpoint import read_checkpoint
+
+
+def save(run_dir: str, ema_file: str, out_dir: str, note: str) -> dict:
+    snap = torch.load(os.path.join(run_dir, ema_file), map_location="cpu", weights_only=False)
+    if "distill" in snap:
+        raise SystemExit(f"{ema_file} is a distilled student; keep the teacher it was distilled from")
+    run = read_checkpoint(os.path.join(run_dir, "dit.pt")) or {}
+    tensors = {f"ema.{k}": v.half().contiguous() for k, v in snap["ema"].items()}
+    tensors.update({f"aux.{k}": v.half().contiguous() for k, v in run.get("aux", {}).items()})
+    from .export import train_seconds_at
+    meta = {"step": int(snap["step"]),
+            "train_seconds": train_seconds_at(run_dir, int(snap["step"]), float(run.get("train_seconds", 0.0))),
+            "latent_scale": run.get("latent_scale"), "note": note}
+    os.makedirs(out_dir, exist_ok=True)
+    weights = os.path.join(out_dir, "teacher.safetensors")
+    save_file(tensors, weights + ".tmp")
+    os.replace(weights + ".tmp", weights)
+    with open(os.path.join(out_dir, "teacher.json.tmp"), "w") as f:
+        json.dump(meta, f, indent=2)
+        f.write("\n")
+    os.replace(os.path.join(out_dir, "teacher.json.tmp"), os.path.join(out_dir, "teacher.json"))
+    return meta
+
+
+def read_kept(kept_dir: str) -> tuple[dict, dict, dict]:
+    """(meta, ema state_dict, aux state_dict) in float32."""
+    meta = json.load(open(os.path.join(kept_dir, "teacher.json")))
+    tensors = load_file(os.path.join(kept_dir, "teacher.safetensors"))
+    ema = {k[4:]: v.float() for k, v in tensors.items() if k.startswith("ema.")}
+    aux = {k[4:]: v.float() for k, v in tensors.items() if k.startswith("aux.")}
+    if not ema:
+        raise SystemExit(f"{kept_dir}/teacher.safetensors holds no ema.* weights")
+    return meta, ema, aux
+
+
+def restore(kept_dir: str, run_dir: str, autoencoder_folder: str) -> dict:
+    meta, ema, aux = read_kept(kept_dir)
+    os.makedirs(run_dir, exist_ok=True)
+    dit_pt = os.path.join(run_dir, "dit.pt")
+    if os.path.exists(dit_pt):
+        raise SystemExit(f"{dit_pt} exists: restore into an empty run folder")
+    step = int(meta["step"])
+    torch.save({"ema": ema, "step": step}, os.path.join(run_dir, f"ema_{step:06d}.pt"))
+    data = {"model": ema, "ema": ema, "step": step, "train_seconds": meta["train_seconds"],
+            "latent_scale": meta.get("latent_scale")}
+    if aux:
+        data["aux"] = aux
+    torch.save(data, dit_pt + ".tmp")
+    os.replace(dit_pt + ".tmp", dit_pt)
+    with open(os.path.join(run_dir, "init-from"), "w") as f:
+        f.write(os.path.realpath(autoencoder_folder) + "\n")
+    return meta
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("save", help="commit-sized copy of a run's EMA snapshot")
+    s.add_argument("run_dir")
+    s.add_argument("ema_file", help="an EMA snapshot in RUN_DIR, e.g. ema_019500.pt")
+    s.add_argument("out_dir")
+    s.add_argument("--note", default="", help="how the snapshot was trained (kept in teacher.json)")
+    r = sub.add_parser("restore", help="recreate a run folder from a kept teacher")
+    r.add_argument("kept_dir")
+    r.add_argument("run_dir")
+    r.add_argument("--autoencoder", required=True, help="the committed model folder whose autoencoder the run uses")
+    args = ap.parse_args()
+    if args.cmd == "save":
+        print(json.dumps(save(args.run_dir, args.ema_file, args.out_dir, args.note)))
+    else:
+        print(json.dumps(restore(args.kept_dir, args.run_dir, args.autoencoder)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""A kept teacher round-trips: restore gives back the snapshot's weights (float16-rounded),
+step and truth heads, in the files train_dit and train_distill read."""
+import json
+import os
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("safetensors")
+
+from kinora_train.checkpoint import read_checkpoint  # noqa: E402
+from kinora_train.keep_teacher import restore, save  # noqa: E402
+
+
+def make_run(run_dir, step=1500):
+    os.makedirs(run_dir)
+    g = torch.Generator().manual_seed(0)
+    ema = {"blocks.0.weight": torch.randn(4, 3, generator=g), "out.bias": torch.randn(3, generator=g)}
+    torch.save({"ema": ema, "step": step}, os.path.join(run_dir, f"ema_{step:06d}.pt"))
+    torch.save({"model": ema, "ema": ema, "step": step + 20, "train_seconds": 99.0, "latent_scale": 1.3,
+                "aux": {"head.weight": torch.ones(2, 2)}}, os.path.join(run_dir, "dit.pt"))
+    with open(os.path.join(run_dir, "dit_log.csv"), "w") as f:
+        f.write(f"{step - 10},0.2,0.5,80,0.5\n{step},0.2,0.5,90,0.5\n")
+    return ema
+
+
+def test_save_then_restore(tmp_path):
+    ema = make_run(str(tmp_path / "old"))
+    meta = save(str(tmp_path / "old"), "ema_001500.pt", str(tmp_path / "kept"), "test run")
+    assert meta["step"] == 1500 and meta["train_seconds"] == 90.0 and meta["note"] == "test run"
+    assert json.load(open(tmp_path / "kept" / "teacher.json"))["step"] == 1500
+    model_folder = tmp_path / "model"
+    model_folder.mkdir()
+    restore(str(tmp_path / "kept"), str(tmp_path / "new"), str(model_folder))
+    snap = torch.load(tmp_path / "new" / "ema_001500.pt", weights_only=False)
+    run = read_checkpoint(str(tmp_path / "new" / "dit.pt"))
+    for k, v in ema.items():
+        assert torch.allclose(snap["ema"][k], v, atol=2e-3)
+        assert torch.equal(run["model"][k], snap["ema"][k]) and torch.equal(run["ema"][k], snap["ema"][k])
+    assert run["step"] == 1500 and "opt" not in run
+    assert torch.equal(run["aux"]["head.weight"], torch.ones(2, 2))
+    assert open(tmp_path / "new" / "init-from").read().strip() == os.path.realpath(model_folder)
+
+
+def test_restore_refuses_a_run_in_progress(tmp_path):
+    make_run(str(tmp_path / "old"))
+    save(str(tmp_path / "old"), "ema_001500.pt", str(tmp_path / "kept"), "")
+    with pytest.raises(SystemExit, match="restore into an empty run folder"):
+        restore(str(tmp_path / "kept"), str(tmp_path / "old"), str(tmp_path))
+
+
+def test_a_student_is_not_kept_as_a_teacher(tmp_path):
+    make_run(str(tmp_path / "old"))
+    torch.save({"ema": {}, "step": 10, "distill": {"teacher_step": 1500}}, tmp_path / "old" / "student.pt")
+    with pytest.raises(SystemExit, match="distilled student"):
+        save(str(tmp_path / "old"), "student.pt", str(tmp_path / "kept"), "")
