@@ -29,6 +29,18 @@ from .object_weight import latent_weights, weighted_mse
 from .precision import add_precision_option, chosen_bf16
 
 
+def guidance_weights(model_dir: str) -> dict:
+    """The guidance MLP (guidance_* tensors, float32) of a distilled model folder's denoiser."""
+    import json
+    from safetensors.torch import load_file
+    cfg = json.load(open(os.path.join(model_dir, "config.json")))
+    weights = load_file(os.path.join(model_dir, cfg["denoiser"]["file"]))
+    g = {k: v.float() for k, v in weights.items() if k.startswith("guidance_")}
+    if not g:
+        raise SystemExit(f"{model_dir}: its denoiser is not guidance-distilled (no guidance_* weights)")
+    return g
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run_dir", help="the teacher's run folder (its autoencoder, caption pool and EMA snapshots)")
@@ -45,6 +57,10 @@ def main():
     ap.add_argument("--t-shift", type=float, default=2.0)
     ap.add_argument("--object-weight", type=float, default=0.0,
                     help="extra loss weight on the latent pixels the object covers (object_weight.py)")
+    ap.add_argument("--guidance-from", default=None, metavar="MODEL_DIR",
+                    help="start the guidance MLP from a distilled model folder's (e.g. the shipped one) "
+                         "instead of a zero output layer: a teacher continued from that model's weights "
+                         "then needs fewer distillation steps")
     add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
@@ -67,6 +83,8 @@ def main():
     student = DiT(DiTConfig(guidance_embed=True))
     missing = student.load_state_dict(snapshot["ema"], strict=False).missing_keys
     assert sorted(missing) == sorted(k for k in student.state_dict() if k.startswith("guidance_")), missing
+    if args.guidance_from:
+        student.load_state_dict(guidance_weights(args.guidance_from), strict=False)
     ema = copy.deepcopy(student).requires_grad_(False)
     opt = torch.optim.AdamW(student.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
     path = os.path.join(out_dir, "student.pt")

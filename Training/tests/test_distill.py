@@ -106,3 +106,30 @@ def test_decoder_edge_weights_cover_outlines_and_leave_flat_areas_alone():
     assert w.shape == (1, 1, 16, 16)
     assert w[0, 0, 8, 8] == 5.0 and w[0, 0, 3, 3] == 5.0  # inside it, and 2 pixels past its edge
     assert w[0, 0, 0, 0] == 1.0 and w[0, 0, 15, 15] == 1.0  # flat background far away
+
+
+def test_a_student_can_start_from_the_shipped_guidance_mlp():
+    """--guidance-from: the guidance MLP from a distilled folder, every other weight the teacher's."""
+    import os
+    from kinora_train.train_distill import guidance_weights
+    folder = os.path.join(os.path.dirname(__file__), "..", "..", "Models", "kinora-shapes-v1")
+    g = guidance_weights(folder)
+    assert sorted(g) == ["guidance_in.bias", "guidance_in.weight", "guidance_out.bias", "guidance_out.weight"]
+    assert g["guidance_out.weight"].abs().sum() > 0  # trained, not the zero start
+    teacher_state = DiT(DiTConfig()).state_dict()
+    student = DiT(DiTConfig(guidance_embed=True))
+    student.load_state_dict(teacher_state, strict=False)
+    student.load_state_dict(g, strict=False)
+    s = student.state_dict()
+    assert torch.equal(s["guidance_out.weight"], g["guidance_out.weight"])
+    assert all(torch.equal(s[k], v) for k, v in teacher_state.items())
+
+
+def test_guidance_from_refuses_an_undistilled_folder(tmp_path):
+    import json
+    from safetensors.torch import save_file
+    from kinora_train.train_distill import guidance_weights
+    (tmp_path / "config.json").write_text(json.dumps({"denoiser": {"file": "d.safetensors"}}))
+    save_file({"x": torch.zeros(1)}, str(tmp_path / "d.safetensors"))
+    with pytest.raises(SystemExit, match="not guidance-distilled"):
+        guidance_weights(str(tmp_path))
