@@ -23,10 +23,13 @@ from .checkpoint import read_checkpoint
 
 
 def save(run_dir: str, ema_file: str, out_dir: str, note: str) -> dict:
-    snap = torch.load(os.path.join(run_dir, ema_file), map_location="cpu", weights_only=False)
+    run = read_checkpoint(os.path.join(run_dir, "dit.pt")) or {}
+    # dit.pt itself is a snapshot too (its EMA at its step): a run stopped between the
+    # every-500-steps ema_*.pt files is kept as it stands.
+    snap = run if ema_file == "dit.pt" else \
+        torch.load(os.path.join(run_dir, ema_file), map_location="cpu", weights_only=False)
     if "distill" in snap:
         raise SystemExit(f"{ema_file} is a distilled student; keep the teacher it was distilled from")
-    run = read_checkpoint(os.path.join(run_dir, "dit.pt")) or {}
     tensors = {f"ema.{k}": v.half().contiguous() for k, v in snap["ema"].items()}
     tensors.update({f"aux.{k}": v.half().contiguous() for k, v in run.get("aux", {}).items()})
     from .export import train_seconds_at
@@ -79,7 +82,7 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("save", help="commit-sized copy of a run's EMA snapshot")
     s.add_argument("run_dir")
-    s.add_argument("ema_file", help="an EMA snapshot in RUN_DIR, e.g. ema_019500.pt")
+    s.add_argument("ema_file", help="an EMA snapshot in RUN_DIR, e.g. ema_019500.pt, or dit.pt (the run as it stands)")
     s.add_argument("out_dir")
     s.add_argument("--note", default="", help="how the snapshot was trained (kept in teacher.json)")
     r = sub.add_parser("restore", help="recreate a run folder from a kept teacher")

@@ -54,3 +54,12 @@ def test_a_student_is_not_kept_as_a_teacher(tmp_path):
     torch.save({"ema": {}, "step": 10, "distill": {"teacher_step": 1500}}, tmp_path / "old" / "student.pt")
     with pytest.raises(SystemExit, match="distilled student"):
         save(str(tmp_path / "old"), "student.pt", str(tmp_path / "kept"), "")
+
+
+def test_the_run_as_it_stands_can_be_kept(tmp_path):
+    ema = make_run(str(tmp_path / "old"))
+    meta = save(str(tmp_path / "old"), "dit.pt", str(tmp_path / "kept"), "")
+    assert meta["step"] == 1520
+    restore(str(tmp_path / "kept"), str(tmp_path / "new"), str(tmp_path))
+    snap = torch.load(tmp_path / "new" / "ema_001520.pt", weights_only=False)
+    assert torch.allclose(snap["ema"]["out.bias"], ema["out.bias"], atol=2e-3)
