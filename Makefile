@@ -9,8 +9,9 @@
 #   make bench    the engine against PyTorch/ONNX Runtime and raw sgemm, and the source
 #                 element against videotestsrc (release builds; installs its Python peers)
 #   make train    reproduce the embedded model (Training/, PyTorch in Training/.venv)
-#   make distill  TEACHER=ema_017500.pt: distil a snapshot of the run into a one-call-a-step
-#                 student and export it to Models/kinora-shapes-v1 (Training/README.md)
+#   make distill  TEACHER=ema_017500.pt [DISTILL_STEPS=1200 DISTILL_FLAGS=...]: distil a snapshot
+#                 of the run into a one-call-a-step student and export it to Models/kinora-shapes-v1
+#                 (Training/README.md; a kept teacher is restored into the run first)
 # Interactive use on a shared machine: wrap heavy targets in a lock, e.g.
 #   flock /tmp/kinora-build.lock make test
 
@@ -94,8 +95,10 @@ train:
 
 TEACHER ?= ema_017500.pt
 DISTILL_STEPS ?= 1200
+# e.g. DISTILL_FLAGS="--object-weight 3 --guidance-from ../Models/kinora-shapes-v1"
+DISTILL_FLAGS ?=
 distill:
-	cd Training && .venv/bin/python -m kinora_train.train_distill runs/main --teacher $(TEACHER) --steps $(DISTILL_STEPS)
+	cd Training && .venv/bin/python -m kinora_train.train_distill runs/main --teacher $(TEACHER) --steps $(DISTILL_STEPS) $(DISTILL_FLAGS)
 	cd Training && .venv/bin/python -m kinora_train.export runs/main ../Models/kinora-shapes-v1 \
 		--ema-file distill-$(basename $(TEACHER))/ema_$$(printf %06d $(DISTILL_STEPS)).pt --guidance 7 --steps 8
 	cd Training && PYTHONPATH=. .venv/bin/python fixtures/make_shipped_model_fixtures.py
