@@ -5,6 +5,7 @@ Usage: python -m kinora_train.evaluate RUN_DIR [--ema-file F] [--n 48] [--grid o
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import time
@@ -19,13 +20,15 @@ from .sampling import sample
 from .text import TextEncoder
 from .train_dit import decode_clips, encode_clips, load_ae
 from .eval_cases import cases, pillar_cases
-from .scoring import ATTRS, score, summarise
-from .world import render
+from .captions import reference_caption
+from .scoring import ATTRS, score, sign_pairs, summarise
+from .world import OPPOSITE, render
 
 
 @torch.no_grad()
 def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0, shift=3.0, seed=0, batch=8,
-        interval=(0.0, 1.0)):
+        interval=(0.0, 1.0), paired_noise: bool = False):
+    """With `paired_noise`, items 2k and 2k+1 start from the same noise (batch must be even)."""
     f = dit.cfg.frames
     results = []
     null = te.encode([""])
@@ -35,6 +38,8 @@ def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0
         cond = te.encode([c["prompt"] for c in chunk])
         g = torch.Generator().manual_seed(seed + i)
         noise = torch.randn(b, f, dit.cfg.latent_channels, dit.cfg.latent_size, dit.cfg.latent_size, generator=g)
+        if paired_noise:
+            noise[1::2] = noise[0::2]
         given = torch.zeros(b, f)
         given_lat = torch.zeros_like(noise)
         truth = None
@@ -65,6 +70,16 @@ def ceiling(ae, scale, items, frames: int) -> dict:
     return out
 
 
+def sign_pair_cases(n: int) -> list[dict]:
+    """n moving prompts of the evaluator's set, each followed by the same scene asked the
+    opposite way, in the reference phrasing."""
+    out = []
+    for c in [c for c in cases(4 * n) if c["scene"].motion != "still"][:n]:
+        flipped = dataclasses.replace(c["scene"], motion=OPPOSITE[c["scene"].motion])
+        out += [{**c, "prompt": reference_caption(c["scene"])}, {**c, "scene": flipped, "prompt": reference_caption(flipped)}]
+    return out
+
+
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = np.mean((a.astype(np.float32) - b.astype(np.float32)) ** 2)
     return float(10 * np.log10(255.0 ** 2 / max(mse, 1e-10)))
@@ -81,6 +96,8 @@ def main():
     ap.add_argument("--shift", type=float, default=3.0)
     ap.add_argument("--guidance-interval", default="0,1", help="guide only at t in LO,HI")
     ap.add_argument("--pillar", type=int, default=16, help="clips that pass behind the pillar")
+    ap.add_argument("--sign-pairs", type=int, default=16,
+                    help="moving prompts also asked the opposite way under the same noise (scoring.sign_pairs)")
     ap.add_argument("--grid", default=None)
     ap.add_argument("--json", default=None)
     ap.add_argument("--threads", type=int, default=1)
@@ -124,6 +141,9 @@ def main():
     pillar = run(dit, ae, scale, te, pillar_cases(args.pillar), steps=args.steps, guidance=args.guidance, shift=args.shift,
                interval=interval)
     through = [through_pillar(read_clip(r["clip"], True)) for r in pillar]
+    pair_items = sign_pair_cases(args.sign_pairs)
+    paired = run(dit, ae, scale, te, pair_items, steps=args.steps, guidance=args.guidance, shift=args.shift,
+                 interval=interval, paired_noise=True)
     report = {
         "step": step,
         "text_to_video": {
@@ -136,6 +156,8 @@ def main():
         "pillar": {"n": len(through),
                    "passed_behind": round(float(np.mean([p["passed"] for p in through])), 3) if through else None,
                    "identity_kept": round(float(np.mean([p["kept"] for p in through])), 3) if through else None},
+        "sign_pairs": sign_pairs([c["scene"].motion for c in pair_items],
+                                 [read_clip(r["clip"], False).motion for r in paired]),
         "ceiling": ceiling(ae, scale, items, dit.cfg.frames),
         "seconds": round(time.time() - t0, 1),
     }

@@ -22,6 +22,10 @@ from safetensors.torch import load_file, save_file
 from .checkpoint import read_checkpoint
 
 
+# The training-only heads kept with a teacher: checkpoint entry -> tensor-name prefix.
+HEADS = {"aux": "aux", "clip_motion": "clip"}
+
+
 def save(run_dir: str, ema_file: str, out_dir: str, note: str) -> dict:
     run = read_checkpoint(os.path.join(run_dir, "dit.pt")) or {}
     # dit.pt itself is a snapshot too (its EMA at its step): a run stopped between the
@@ -31,7 +35,8 @@ def save(run_dir: str, ema_file: str, out_dir: str, note: str) -> dict:
     if "distill" in snap:
         raise SystemExit(f"{ema_file} is a distilled student; keep the teacher it was distilled from")
     tensors = {f"ema.{k}": v.half().contiguous() for k, v in snap["ema"].items()}
-    tensors.update({f"aux.{k}": v.half().contiguous() for k, v in run.get("aux", {}).items()})
+    for name, prefix in HEADS.items():
+        tensors.update({f"{prefix}.{k}": v.half().contiguous() for k, v in run.get(name, {}).items()})
     from .export import train_seconds_at
     meta = {"step": int(snap["step"]),
             "train_seconds": train_seconds_at(run_dir, int(snap["step"]), float(run.get("train_seconds", 0.0))),
@@ -48,18 +53,21 @@ def save(run_dir: str, ema_file: str, out_dir: str, note: str) -> dict:
 
 
 def read_kept(kept_dir: str) -> tuple[dict, dict, dict]:
-    """(meta, ema state_dict, aux state_dict) in float32."""
+    """(meta, ema state_dict, {head: state_dict} of the heads it holds) in float32."""
     meta = json.load(open(os.path.join(kept_dir, "teacher.json")))
     tensors = load_file(os.path.join(kept_dir, "teacher.safetensors"))
-    ema = {k[4:]: v.float() for k, v in tensors.items() if k.startswith("ema.")}
-    aux = {k[4:]: v.float() for k, v in tensors.items() if k.startswith("aux.")}
+
+    def under(prefix: str) -> dict:
+        return {k[len(prefix) + 1:]: v.float() for k, v in tensors.items() if k.startswith(prefix + ".")}
+    ema = under("ema")
     if not ema:
         raise SystemExit(f"{kept_dir}/teacher.safetensors holds no ema.* weights")
-    return meta, ema, aux
+    heads = {name: under(prefix) for name, prefix in HEADS.items() if under(prefix)}
+    return meta, ema, heads
 
 
 def restore(kept_dir: str, run_dir: str, autoencoder_folder: str) -> dict:
-    meta, ema, aux = read_kept(kept_dir)
+    meta, ema, heads = read_kept(kept_dir)
     os.makedirs(run_dir, exist_ok=True)
     dit_pt = os.path.join(run_dir, "dit.pt")
     if os.path.exists(dit_pt):
@@ -68,8 +76,7 @@ def restore(kept_dir: str, run_dir: str, autoencoder_folder: str) -> dict:
     torch.save({"ema": ema, "step": step}, os.path.join(run_dir, f"ema_{step:06d}.pt"))
     data = {"model": ema, "ema": ema, "step": step, "train_seconds": meta["train_seconds"],
             "latent_scale": meta.get("latent_scale")}
-    if aux:
-        data["aux"] = aux
+    data.update(heads)
     torch.save(data, dit_pt + ".tmp")
     os.replace(dit_pt + ".tmp", dit_pt)
     with open(os.path.join(run_dir, "init-from"), "w") as f:

@@ -33,3 +33,22 @@ def summarise(rows: list[dict], key=lambda r: True) -> dict:
         vals = [r["score"][a] for r in sel if r["score"][a] is not None]
         out[a] = round(float(np.mean(vals)), 3) if vals else None
     return out
+
+
+def sign_pairs(asked: list[str], drawn: list[str]) -> dict:
+    """Prompts asked in pairs of opposite directions under the same noise (asked[2k] and
+    asked[2k+1] = OPPOSITE[asked[2k]]) and the directions read from what was drawn: how many
+    pairs moved opposite ways (the text chose the sign), the same way (the noise did), or
+    otherwise (off the axis or still). A model that reads the sign scores 1 on "opposite"
+    whatever the noise; one blind to it about 0, however often its motion is right by luck."""
+    n = len(asked) // 2
+    out = {"n": n, "opposite": 0, "same": 0, "other": 0}
+    for k in range(n):
+        a, b = drawn[2 * k], drawn[2 * k + 1]
+        if a != "still" and b == OPPOSITE[a]:
+            out["opposite"] += 1
+        elif a == b and a in (asked[2 * k], asked[2 * k + 1]):
+            out["same"] += 1
+        else:
+            out["other"] += 1
+    return {k: (round(v / n, 3) if k != "n" and n else v) for k, v in out.items()}

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from .aux_heads import AuxHeads, coverage_cells, targets, velocities
+from .clip_motion import ClipMotionHead
 from .precision import add_precision_option, chosen_bf16
 from .object_weight import latent_weights, weighted_mse
 from .reverse_pairs import add_partners, partner_captions
@@ -256,6 +257,9 @@ def main():
                     help="shift of the training timesteps towards noise (the sampler uses 3)")
     ap.add_argument("--aux-weight", type=float, default=0.5,
                     help="weight of the training-only truth heads (aux_heads.py); 0 turns them off")
+    ap.add_argument("--clip-motion-weight", type=float, default=0.0,
+                    help="weight of the training-only head that predicts the clip's mean velocity from the "
+                         "middle tokens (clip_motion.py): the sign of motion from the text; 0 turns it off")
     ap.add_argument("--reverse-pairs", type=int, default=0, metavar="K",
                     help="per 16-frame batch, up to K clips replaced by time-reversed partners of others "
                          "under the opposite direction's caption, same noise and timestep (reverse_pairs.py)")
@@ -282,20 +286,24 @@ def main():
     dit = DiT(cfg)
     ema = copy.deepcopy(dit).requires_grad_(False)
     aux = AuxHeads(cfg.width)
+    clip_head = ClipMotionHead(cfg.width)
     opt = torch.optim.AdamW(dit.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
     path = os.path.join(args.run_dir, "dit.pt")
-    # The heads' parameters are the optimiser's second group; a checkpoint from before they
-    # existed has one group, so the second is added after loading it.
+    # The heads' parameters are the optimiser's second and third groups; a checkpoint from
+    # before a head existed lacks its group, so that group is added after loading it.
     saved = read_checkpoint(path)
-    had_aux = saved is not None and "aux" in saved
-    if had_aux:
-        opt.add_param_group({"params": list(aux.parameters())})
+    heads = [("aux", aux), ("clip_motion", clip_head)]
+    had = {name: saved is not None and name in saved for name, _ in heads}
+    for name, head in heads:
+        if had[name]:
+            opt.add_param_group({"params": list(head.parameters())})
     state = apply_checkpoint(saved, dit, opt, ema) or init_from_model_folder(args.run_dir, dit=dit, ema=ema)
     del saved
-    if had_aux:
-        aux.load_state_dict(state.pop("aux"))
-    else:
-        opt.add_param_group({"params": list(aux.parameters()), "lr": args.lr})
+    for name, head in heads:
+        if had[name]:
+            head.load_state_dict(state.pop(name))
+        else:
+            opt.add_param_group({"params": list(head.parameters()), "lr": args.lr})
     step = state.get("step", 0)
     start_step = step
     anneal = tuple(int(x) for x in args.anneal.split(",")) if args.anneal else None
@@ -320,7 +328,7 @@ def main():
 
     def save():
         save_checkpoint(path, dit, opt, {"step": step, "train_seconds": train_seconds, "latent_scale": scale,
-                                         "aux": aux.state_dict()}, ema)
+                                         "aux": aux.state_dict(), "clip_motion": clip_head.state_dict()}, ema)
 
     while step < args.steps:
         t_start = time.time()
@@ -345,11 +353,14 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None
+            clip_pred = clip_head(mid) if args.clip_motion_weight > 0 else None
         loss = weighted_mse(v, noise - x0, given, latent_weights(cells, cfg.latent_size, args.object_weight))
         aux_loss = AuxHeads.loss(aux_pred, targets(cells, vel)) if aux_pred is not None else torch.zeros(())
+        clip_loss = ClipMotionHead.loss(clip_pred, vel) if clip_pred is not None else torch.zeros(())
         opt.zero_grad(set_to_none=True)
-        (loss + args.aux_weight * aux_loss).backward()
-        gn = torch.nn.utils.clip_grad_norm_(list(dit.parameters()) + list(aux.parameters()), 1.0)
+        (loss + args.aux_weight * aux_loss + args.clip_motion_weight * clip_loss).backward()
+        gn = torch.nn.utils.clip_grad_norm_(
+            list(dit.parameters()) + list(aux.parameters()) + list(clip_head.parameters()), 1.0)
         opt.step()
         step += 1
         decay = min(0.999, (1 + step) / (10 + step))
@@ -363,7 +374,8 @@ def main():
             log.write(f"{step},{long_loss:.5f},{gn.item():.3f},{train_seconds:.0f},{aux_loss.item():.5f}\n")
             log.flush()
         if step % 50 == 0:
-            print(f"step {step} loss {long_loss or 0:.4f} aux {aux_loss.item():.4f} gn {gn.item():.2f} "
+            print(f"step {step} loss {long_loss or 0:.4f} aux {aux_loss.item():.4f} clip {clip_loss.item():.4f} "
+                  f"gn {gn.item():.2f} "
                   f"{train_seconds / 60:.1f} min", flush=True)
         if time.time() - last_save > args.save_every:
             save()

@@ -18,7 +18,8 @@ def make_run(run_dir, step=1500):
     ema = {"blocks.0.weight": torch.randn(4, 3, generator=g), "out.bias": torch.randn(3, generator=g)}
     torch.save({"ema": ema, "step": step}, os.path.join(run_dir, f"ema_{step:06d}.pt"))
     torch.save({"model": ema, "ema": ema, "step": step + 20, "train_seconds": 99.0, "latent_scale": 1.3,
-                "aux": {"head.weight": torch.ones(2, 2)}}, os.path.join(run_dir, "dit.pt"))
+                "aux": {"head.weight": torch.ones(2, 2)}, "clip_motion": {"out.bias": torch.full((2,), 0.5)}},
+               os.path.join(run_dir, "dit.pt"))
     with open(os.path.join(run_dir, "dit_log.csv"), "w") as f:
         f.write(f"{step - 10},0.2,0.5,80,0.5\n{step},0.2,0.5,90,0.5\n")
     return ema
@@ -39,6 +40,7 @@ def test_save_then_restore(tmp_path):
         assert torch.equal(run["model"][k], snap["ema"][k]) and torch.equal(run["ema"][k], snap["ema"][k])
     assert run["step"] == 1500 and "opt" not in run
     assert torch.equal(run["aux"]["head.weight"], torch.ones(2, 2))
+    assert torch.equal(run["clip_motion"]["out.bias"], torch.full((2,), 0.5))
     assert open(tmp_path / "new" / "init-from").read().strip() == os.path.realpath(model_folder)
 
 
@@ -63,3 +65,14 @@ def test_the_run_as_it_stands_can_be_kept(tmp_path):
     restore(str(tmp_path / "kept"), str(tmp_path / "new"), str(tmp_path))
     snap = torch.load(tmp_path / "new" / "ema_001520.pt", weights_only=False)
     assert torch.allclose(snap["ema"]["out.bias"], ema["out.bias"], atol=2e-3)
+
+
+def test_a_run_from_before_the_clip_motion_head_restores_without_it(tmp_path):
+    make_run(str(tmp_path / "old"))
+    run = torch.load(tmp_path / "old" / "dit.pt", weights_only=False)
+    del run["clip_motion"]
+    torch.save(run, tmp_path / "old" / "dit.pt")
+    save(str(tmp_path / "old"), "ema_001500.pt", str(tmp_path / "kept"), "")
+    restore(str(tmp_path / "kept"), str(tmp_path / "new"), str(tmp_path))
+    restored = read_checkpoint(str(tmp_path / "new" / "dit.pt"))
+    assert "aux" in restored and "clip_motion" not in restored

@@ -1,7 +1,7 @@
 """The evaluator's arithmetic: a reading scored against the asked scene. Needs only numpy."""
 from types import SimpleNamespace
 
-from kinora_train.scoring import score, summarise
+from kinora_train.scoring import score, sign_pairs, summarise
 from kinora_train.world import Scene
 
 
@@ -38,3 +38,12 @@ def test_rates_skip_measures_that_do_not_apply():
     assert out["n"] == 3 and out["motion"] == round(2 / 3, 3)
     assert out["axis"] == 1.0 and out["reversed"] == 0.5
     assert summarise(rows, lambda r: False)["axis"] is None
+
+
+def test_sign_pairs_count_which_of_text_and_noise_chose_the_sign():
+    asked = ["up", "down", "left", "right", "right", "left", "down", "up"]
+    drawn = ["up", "down", "right", "right", "up", "up", "down", "still"]
+    r = sign_pairs(asked, drawn)
+    assert r == {"n": 4, "opposite": 0.25, "same": 0.25, "other": 0.5}
+    # a reversed pair still moves opposite ways: the text was read, backwards
+    assert sign_pairs(["left", "right"], ["right", "left"])["opposite"] == 1.0
