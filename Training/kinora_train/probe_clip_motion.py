@@ -1,0 +1,82 @@
+"""Does the teacher's middle carry the sign of motion from the text? (Training/README.md,
+"What is tried next", item 11.)
+
+    .venv/bin/python -m kinora_train.probe_clip_motion runs/main      (from Training/, ~2 min)
+
+Reads a run's dit.pt (the online weights and the clip-motion head trained with them):
+clips moving the captioned way from t = 0 are noised to several levels and the head's
+predicted mean velocity is compared, along the clip's axis, with the truth, once under the
+true caption and once under the caption asking the opposite direction. At high noise the
+noisy clip hardly shows its path, so a head that follows the flipped caption there reads the
+sign from the text; one that keeps the truth's sign at low noise reads it from the frames."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+
+import numpy as np
+import torch
+
+from .captions import caption
+from .checkpoint import read_checkpoint
+from .clip_motion import ClipMotionHead
+from .data import scene_with_position
+from .model import DiT, DiTConfig
+from .text import TextEncoder
+from .train_dit import FPS, encode_clips, load_ae
+from .aux_heads import velocities
+from .world import OPPOSITE, random_scene, render
+
+
+@torch.no_grad()
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("run_dir")
+    ap.add_argument("--n", type=int, default=48)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    saved = read_checkpoint(os.path.join(args.run_dir, "dit.pt"))
+    if saved is None or "clip_motion" not in saved:
+        raise SystemExit(f"{args.run_dir}/dit.pt has no clip-motion head (train_dit --clip-motion-weight)")
+    cfg = DiTConfig()
+    dit = DiT(cfg).eval()
+    dit.load_state_dict(saved["model"])
+    head = ClipMotionHead(cfg.width).eval()
+    head.load_state_dict(saved["clip_motion"])
+    ae, scale = load_ae(args.run_dir)
+    rng = np.random.default_rng(3)
+    scenes = []
+    while len(scenes) < args.n:
+        s = random_scene(rng, pillar=False)
+        if s.motion in OPPOSITE:
+            scenes.append(scene_with_position(rng, s))
+    clips = np.stack([render(s, cfg.frames, FPS, t0=0.0)[0] for s in scenes])
+    vel = torch.from_numpy(np.stack([velocities(s, cfg.frames, FPS, 0.0) for s in scenes]))
+    truth = ClipMotionHead.target(vel)
+    axis = (truth.abs() > 1e-6).float()
+    x0 = encode_clips(ae, scale, clips)
+    te = TextEncoder()
+    texts = {"true": [caption(s, rng) for s in scenes],
+             "flipped": [caption(dataclasses.replace(s, motion=OPPOSITE[s.motion]), rng) for s in scenes]}
+    enc = {k: te.encode(v) for k, v in texts.items()}
+    noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(4))
+    given = torch.zeros(x0.shape[:2])
+    print("t      caption   head's sign = truth's   = flipped caption's")
+    for t in (0.3, 0.6, 0.8, 0.9, 0.95, 0.99):
+        xt = (1 - t) * x0 + t * noise
+        for name in ("true", "flipped"):
+            preds = []
+            for i in range(0, args.n, 8):
+                sl = slice(i, i + 8)
+                ctx, cmask, pooled = (e[sl] for e in enc[name])
+                _, mid = dit(xt[sl], given[sl], torch.full((xt[sl].shape[0],), t), ctx, cmask, pooled,
+                             tap=cfg.depth // 2 - 1)
+                preds.append(head(mid))
+            along = ((torch.cat(preds) * truth * axis).sum(-1) > 0).float().mean().item()
+            print(f"{t:<6} {name:<9} {along:>6.2f}   {1 - along:>22.2f}")
+
+
+if __name__ == "__main__":
+    main()
