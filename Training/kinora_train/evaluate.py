@@ -96,8 +96,9 @@ def main():
     ap.add_argument("--shift", type=float, default=3.0)
     ap.add_argument("--guidance-interval", default="0,1", help="guide only at t in LO,HI")
     ap.add_argument("--pillar", type=int, default=16, help="clips that pass behind the pillar")
-    ap.add_argument("--sign-pairs", type=int, default=16,
-                    help="moving prompts also asked the opposite way under the same noise (scoring.sign_pairs)")
+    ap.add_argument("--sign-pairs", type=int, default=32,
+                    help="moving prompts also asked the opposite way under the same noise (scoring.sign_pairs); "
+                         "on one teacher 16 pairs read 38 %% where 32 read 25 %%: fewer are mostly noise")
     ap.add_argument("--grid", default=None)
     ap.add_argument("--json", default=None)
     ap.add_argument("--threads", type=int, default=1)
