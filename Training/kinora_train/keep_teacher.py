@@ -62,8 +62,8 @@ def read_kept(kept_dir: str) -> tuple[dict, dict, dict]:
     ema = under("ema")
     if not ema:
         raise SystemExit(f"{kept_dir}/teacher.safetensors holds no ema.* weights")
-    heads = {name: under(prefix) for name, prefix in HEADS.items() if under(prefix)}
-    return meta, ema, heads
+    heads = {name: under(prefix) for name, prefix in HEADS.items()}
+    return meta, ema, {name: state for name, state in heads.items() if state}
 
 
 def restore(kept_dir: str, run_dir: str, autoencoder_folder: str) -> dict:

@@ -129,6 +129,11 @@ def decode_clips(ae, scale: float, z: torch.Tensor) -> np.ndarray:
     return to_uint8(x).reshape(b, f, *x.shape[2:], 3)
 
 
+def middle_block(cfg: DiTConfig) -> int:
+    """The block whose tokens the training-only heads read (aux_heads, clip_motion)."""
+    return cfg.depth // 2 - 1
+
+
 def render_batch(rng: np.random.Generator, pool: dict, idx: np.ndarray, frames: int):
     """Fresh clips for the captions `idx`: uint8 frames and the aux heads' truth. Half start at
     t = 0 (moving the captioned way), half at a random time, often after bounces (what a long
@@ -304,6 +309,7 @@ def main():
             head.load_state_dict(state.pop(name))
         else:
             opt.add_param_group({"params": list(head.parameters()), "lr": args.lr})
+    trained = list(dit.parameters()) + [p for _, head in heads for p in head.parameters()]
     step = state.get("step", 0)
     start_step = step
     anneal = tuple(int(x) for x in args.anneal.split(",")) if args.anneal else None
@@ -311,7 +317,7 @@ def main():
         if not anneal[0] < anneal[1]:
             ap.error(f"--anneal FROM,TO needs FROM < TO, got {args.anneal}")
         args.steps = min(args.steps, anneal[1])
-    tap = cfg.depth // 2 - 1
+    tap = middle_block(cfg)
     # The compiled module shares its parameters with `dit`, whose state_dict (without the
     # compiler's prefixes) is what checkpoints and exports keep.
     forward = dit if args.no_compile else torch.compile(dit)
@@ -328,7 +334,7 @@ def main():
 
     def save():
         save_checkpoint(path, dit, opt, {"step": step, "train_seconds": train_seconds, "latent_scale": scale,
-                                         "aux": aux.state_dict(), "clip_motion": clip_head.state_dict()}, ema)
+                                         **{name: head.state_dict() for name, head in heads}}, ema)
 
     while step < args.steps:
         t_start = time.time()
@@ -359,8 +365,7 @@ def main():
         clip_loss = ClipMotionHead.loss(clip_pred, vel) if clip_pred is not None else torch.zeros(())
         opt.zero_grad(set_to_none=True)
         (loss + args.aux_weight * aux_loss + args.clip_motion_weight * clip_loss).backward()
-        gn = torch.nn.utils.clip_grad_norm_(
-            list(dit.parameters()) + list(aux.parameters()) + list(clip_head.parameters()), 1.0)
+        gn = torch.nn.utils.clip_grad_norm_(trained, 1.0)
         opt.step()
         step += 1
         decay = min(0.999, (1 + step) / (10 + step))
