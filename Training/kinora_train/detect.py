@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 from scipy import ndimage
 
-from .world import (BACKGROUNDS, COLOURS, PILLAR_RGB, PILLAR_WIDTH, SIZES, SPEEDS, _sdf)
+from .world import (BACKGROUNDS, COLOURS, MOTIONS, PILLAR_RGB, PILLAR_WIDTH, SIZES, SPEEDS, _sdf)
 
 SIZE = 64
 
@@ -294,3 +294,23 @@ def read_long(clip: np.ndarray, fps: float = 8.0, window: int = 16) -> dict:
     return {"windows": [(r.background, r.colour, r.shape, r.size) for r in readings],
             "background_drift": drift, "present": float(ok.mean()), "axis": axis,
             "reversals": reversals}
+
+
+def axis_drift(clip: np.ndarray, motion: str) -> float:
+    """Slope (pixels per frame) of the contrast-weighted centroid along `motion`'s axis,
+    signed so that positive is the way `motion` points; 0 when nothing stands out in some
+    frame. Unlike `read_clip` it needs no object, so it also reads the faint blur a denoiser
+    predicts at high noise (probe_sign_steps)."""
+    f, h, w, _ = clip.shape
+    x = clip.astype(np.float32)
+    bg = np.median(x.reshape(f, -1, 3), axis=1)[:, None, None, :]
+    d = np.linalg.norm(x - bg, axis=-1)
+    weight = np.maximum(d - np.median(d.reshape(f, -1), axis=1)[:, None, None] - 8.0, 0.0)
+    mass = weight.sum(axis=(1, 2))
+    if (mass <= 1e-6).any():
+        return 0.0
+    dx, dy = MOTIONS[motion]
+    coord = np.arange(w)[None, None, :] if dx else np.arange(h)[None, :, None]
+    centroid = (weight * coord).sum(axis=(1, 2)) / mass
+    slope = np.polyfit(np.arange(f), centroid, 1)[0]
+    return float(slope * (dx or dy))

@@ -85,6 +85,26 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     return float(10 * np.log10(255.0 ** 2 / max(mse, 1e-10)))
 
 
+def load_denoiser(run_dir: str, ema_file: str | None = None, model_dir: str | None = None):
+    """(denoiser in eval mode, autoencoder, latent scale, training step) from an exported model
+    folder, an EMA snapshot in a run, or the run's dit.pt (its EMA weights)."""
+    if model_dir:
+        from safetensors.torch import load_file
+        from .model import AEConfig, AutoEncoder
+        cfg = json.load(open(os.path.join(model_dir, "config.json")))
+        ae = AutoEncoder(AEConfig()).eval().requires_grad_(False)
+        ae.load_state_dict(load_file(os.path.join(model_dir, "autoencoder.safetensors")))
+        scale = cfg["autoencoder"]["latent_scale"]
+        dit = dit_from_state(load_file(os.path.join(model_dir, "denoiser.safetensors")))
+        step = cfg["training"]["denoiser_steps"]
+    else:
+        ae, scale = load_ae(run_dir)
+        e = torch.load(os.path.join(run_dir, ema_file or "dit.pt"), map_location="cpu", weights_only=False)
+        dit = dit_from_state(e["ema"])
+        step = e.get("step")
+    return dit.eval(), ae, scale, step
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run_dir")
@@ -104,25 +124,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    if args.model_dir:
-        from safetensors.torch import load_file
-        from .model import AEConfig, AutoEncoder
-        cfg = json.load(open(os.path.join(args.model_dir, "config.json")))
-        ae = AutoEncoder(AEConfig()).eval().requires_grad_(False)
-        ae.load_state_dict(load_file(os.path.join(args.model_dir, "autoencoder.safetensors")))
-        scale = cfg["autoencoder"]["latent_scale"]
-        dit = dit_from_state(load_file(os.path.join(args.model_dir, "denoiser.safetensors")))
-        step = cfg["training"]["denoiser_steps"]
-    elif args.ema_file:
-        ae, scale = load_ae(args.run_dir)
-        e = torch.load(os.path.join(args.run_dir, args.ema_file), map_location="cpu", weights_only=False)
-        dit = dit_from_state(e["ema"]); step = e["step"]
-    else:
-        ae, scale = load_ae(args.run_dir)
-        st = torch.load(os.path.join(args.run_dir, "dit.pt"), map_location="cpu", weights_only=False)
-        dit = dit_from_state(st["ema"])
-        step = st.get("step")
-    dit.eval()
+    dit, ae, scale, step = load_denoiser(args.run_dir, args.ema_file, args.model_dir)
     te = TextEncoder()
     t0 = time.time()
     interval = tuple(float(v) for v in args.guidance_interval.split(","))

@@ -13,12 +13,13 @@ def shifted_schedule(steps: int, shift: float) -> torch.Tensor:
 
 @torch.no_grad()
 def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0, shift=3.0,
-           t_start: float = 1.0, start_latents=None, guidance_interval=(0.0, 1.0), negative=None):
+           t_start: float = 1.0, start_latents=None, guidance_interval=(0.0, 1.0), negative=None, trace=None):
     """noise: [B,F,C,h,w]; given_latents: the clean frames where given[b,f] = 1;
     cond/null: (ctx, ctx_mask, pooled) for the prompt and the empty prompt.
     With t_start < 1 (SDEdit restyle) the chain starts from start_latents noised to t_start.
     Guidance applies at steps whose t lies in `guidance_interval` (arXiv 2404.07724); the
-    others call the model once, conditionally. A guidance-distilled model (`guidance_embed`)
+    others call the model once, conditionally. `trace(t, x0_hat)`, if given, sees each step's
+    prediction of the clean latents, x − t·v (probe_sign_steps). A guidance-distilled model (`guidance_embed`)
     is called once at every step with the scale as its input; with a `negative` prompt other
     than its null prompt (`null`), n + w(c − n) = D(c, w) + (w − 1)(D(null, 1) − D(n, 1))."""
     ts = shifted_schedule(steps, shift)
@@ -52,5 +53,7 @@ def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0,
             vv = dit(xx, torch.cat([given, given]), torch.cat([tb, tb]), ctx, cm, po)
             vc, vu = vv.chunk(2)
             v = vu + guidance * (vc - vu)
+        if trace is not None:
+            trace(float(t), gm * given_latents + (1 - gm) * (x - t * v))
         x = x + (t_next - t) * v
     return gm * given_latents + (1 - gm) * x

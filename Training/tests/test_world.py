@@ -2,10 +2,11 @@
 Needs only numpy and scipy (no PyTorch): it runs in `make test`."""
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from kinora_train.captions import EVAL_TEMPLATES, TRAIN_TEMPLATES, caption, reference_caption
-from kinora_train.detect import read_clip
-from kinora_train.world import (BACKGROUNDS, COLOURS, HELD_OUT, PILLAR_RGB, SIZES, Scene,
+from kinora_train.detect import axis_drift, read_clip
+from kinora_train.world import (BACKGROUNDS, COLOURS, HELD_OUT, OPPOSITE, PILLAR_RGB, SIZES, Scene,
                                 random_scene, render)
 
 
@@ -124,3 +125,17 @@ def test_long_reading_finds_bounces_at_edges_and_no_drift_in_a_true_minute():
     # 60 s at 0.5 canvas/s over a 0.75 span: 40 bounces, each where the square meets an edge.
     assert 38 <= len(reading["reversals"]) <= 41
     assert all(r["edge_distance"] < scene.radius + 0.05 for r in reading["reversals"])
+
+
+@pytest.mark.parametrize("motion", ["left", "right", "up", "down"])
+def test_axis_drift_reads_the_sign_of_a_clip_and_of_its_faint_blur(motion):
+    """probe_sign_steps reads the denoiser's blurred early predictions with axis_drift: it must
+    give a clip's own direction positive and the opposite negative, sharp or faint."""
+    s = Scene("red", "circle", "blue", "medium", motion, x0=0.5, y0=0.5)
+    clip = render(s, 16)[0].astype(np.float32)
+    bg = np.array(BACKGROUNDS["blue"], np.float32)
+    faint = bg + 0.15 * (ndimage.gaussian_filter(clip, sigma=(0, 4, 4, 0)) - bg)
+    for c in (clip, faint):
+        assert axis_drift(c, motion) > 0.3
+        assert axis_drift(c, OPPOSITE[motion]) < -0.3
+    assert axis_drift(np.broadcast_to(bg, clip.shape), motion) == 0.0
