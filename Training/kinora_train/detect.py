@@ -314,3 +314,27 @@ def axis_drift(clip: np.ndarray, motion: str) -> float:
     centroid = (weight * coord).sum(axis=(1, 2)) / mass
     slope = np.polyfit(np.arange(f), centroid, 1)[0]
     return float(slope * (dx or dy))
+
+
+def midair_turns(reading: ClipReading, margin: float = 0.1) -> int:
+    """Turns of the object's path farther than `margin` (canvas units) from every edge. The
+    world's objects turn only where they meet an edge, so a true clip has none; a model that
+    has not learnt the physics turns in mid-air, and the evaluator, which reads the direction
+    from the first clear steps, then reads a direction the rest of the clip contradicts.
+    Frames where the object is missing or touches the pillar are skipped."""
+    seen = [(i, r) for i, r in enumerate(reading.frames) if r.present and not r.touches_pillar]
+    if len(seen) < 3:
+        return 0
+    idx = np.array([i for i, _ in seen])
+    cx, cy = (np.array([getattr(r, a) for _, r in seen]) for a in ("cx", "cy"))
+    radius = float(np.median([r.extent for _, r in seen])) / 2
+    vx, vy = np.diff(cx) / np.diff(idx), np.diff(cy) / np.diff(idx)
+    p, v = (cx, vx) if np.mean(np.abs(vx)) >= np.mean(np.abs(vy)) else (cy, vy)
+    clear = np.nonzero(np.abs(v) > 0.3 * np.mean(np.abs(v)))[0]
+    turns = 0
+    for a, b in zip(clear[:-1], clear[1:]):
+        if np.sign(v[a]) != np.sign(v[b]):
+            turn = p[a + 1:b + 1].max() if v[a] > 0 else p[a + 1:b + 1].min()
+            if min(turn - radius, 1 - radius - turn) > margin:
+                turns += 1
+    return turns

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import torch
 
-from .detect import read_clip, through_pillar
+from .detect import midair_turns, read_clip, through_pillar
 from .images import grid, save_png
 from .model import dit_from_state
 from .sampling import sample
@@ -159,6 +159,9 @@ def main():
         "pillar": {"n": len(through),
                    "passed_behind": round(float(np.mean([p["passed"] for p in through])), 3) if through else None,
                    "identity_kept": round(float(np.mean([p["kept"] for p in through])), 3) if through else None},
+        # Moving clips whose path turns away from every edge (the truth never does).
+        "midair_turns": round(float(np.mean([midair_turns(r["reading"]) > 0 for r in rows
+                                             if r["scene"].motion != "still"])), 3),
         "sign_pairs": sign_pairs([c["scene"].motion for c in pair_items],
                                  [read_clip(r["clip"], False).motion for r in paired]),
         "ceiling": ceiling(ae, scale, items, dit.cfg.frames),

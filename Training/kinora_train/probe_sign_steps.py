@@ -15,7 +15,8 @@ steps; one whose noise chooses shows it low at every step. Last, the finished cl
 evaluator reads them (`scoring.sign_pairs`) and how far apart the two members' tracks lie
 (median over frames of the centroid's distance along the asked axis, canvas units): the truth
 of a pair, one clip and its mirror in time from the same start, lies about as far apart as
-the object travels, a model blind to the sign draws the same track twice."""
+the object travels, a model blind to the sign draws the same track twice; and how many
+clips turn in mid-air (`detect.midair_turns`; the world's objects turn only at an edge)."""
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,7 @@ import argparse
 import numpy as np
 import torch
 
-from .detect import axis_drift, read_clip
+from .detect import axis_drift, midair_turns, read_clip
 from .evaluate import load_denoiser, sign_pair_cases
 from .scoring import sign_pairs
 from .sampling import sample
@@ -86,6 +87,7 @@ def main():
             apart.append(float(np.median(np.abs(a - b)[both])))
     print(f"pair tracks apart along the asked axis: median {np.median(apart):.3f}, "
           f"{np.mean(np.array(apart) < 0.05):.0%} of pairs within 0.05 (canvas units)")
+    print(f"clips whose path turns away from every edge: {np.mean([midair_turns(r) > 0 for r in readings]):.0%}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import pytest
 from scipy import ndimage
 
 from kinora_train.captions import EVAL_TEMPLATES, TRAIN_TEMPLATES, caption, reference_caption
-from kinora_train.detect import axis_drift, read_clip
+from kinora_train.detect import axis_drift, midair_turns, read_clip
 from kinora_train.world import (BACKGROUNDS, COLOURS, HELD_OUT, OPPOSITE, PILLAR_RGB, SIZES, Scene,
                                 random_scene, render)
 
@@ -139,3 +139,14 @@ def test_axis_drift_reads_the_sign_of_a_clip_and_of_its_faint_blur(motion):
         assert axis_drift(c, motion) > 0.3
         assert axis_drift(c, OPPOSITE[motion]) < -0.3
     assert axis_drift(np.broadcast_to(bg, clip.shape), motion) == 0.0
+
+
+def test_true_clips_turn_only_at_an_edge_and_a_midair_turn_is_counted():
+    rng = np.random.default_rng(11)
+    for _ in range(120):
+        s = random_scene(rng, exclude_held_out=False, speed="fast")
+        assert midair_turns(read_clip(render(s, 16)[0], s.pillar)) == 0, s
+    s = Scene("red", "circle", "blue", "medium", "right", speed="fast", x0=0.3, y0=0.5)
+    forward = render(s, 8)[0]
+    turned = np.concatenate([forward, forward[::-1]])  # back from x ≈ 0.74, far from the edge
+    assert midair_turns(read_clip(turned)) == 1
