@@ -85,9 +85,11 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     return float(10 * np.log10(255.0 ** 2 / max(mse, 1e-10)))
 
 
-def load_denoiser(run_dir: str, ema_file: str | None = None, model_dir: str | None = None):
+def load_denoiser(run_dir: str, ema_file: str | None = None, model_dir: str | None = None,
+                  online: bool = False):
     """(denoiser in eval mode, autoencoder, latent scale, training step) from an exported model
-    folder, an EMA snapshot in a run, or the run's dit.pt (its EMA weights)."""
+    folder, an EMA snapshot in a run, or the run's dit.pt (its EMA weights, or with `online`
+    the weights being trained, which a short experiment changes before its EMA does)."""
     if model_dir:
         from safetensors.torch import load_file
         from .model import AEConfig, AutoEncoder
@@ -100,7 +102,7 @@ def load_denoiser(run_dir: str, ema_file: str | None = None, model_dir: str | No
     else:
         ae, scale = load_ae(run_dir)
         e = torch.load(os.path.join(run_dir, ema_file or "dit.pt"), map_location="cpu", weights_only=False)
-        dit = dit_from_state(e["ema"])
+        dit = dit_from_state(e["model" if online else "ema"])
         step = e.get("step")
     return dit.eval(), ae, scale, step
 
