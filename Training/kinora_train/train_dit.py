@@ -385,7 +385,7 @@ def main():
         if time.time() - last_save > args.save_every:
             save()
             last_save = time.time()
-        if step % 500 == 0:
+        if step % 500 == 0 or step == args.steps:  # the last step of an --anneal is the one to judge
             torch.save({"ema": ema.state_dict(), "step": step}, os.path.join(args.run_dir, f"ema_{step:06d}.pt"))
     save()
 
