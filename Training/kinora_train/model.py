@@ -48,6 +48,42 @@ class DiTConfig:
     # A guidance-distilled student (train_distill.py) takes the guidance scale as an input and
     # makes in one call what classifier-free guidance makes with two.
     guidance_embed: bool = False
+    # 3D rotary positions in self-attention (train_dit --rotary; Training/README.md, "What is
+    # tried next", item 12): half of each head's width is rotated by the token's frame, row and
+    # column, so scores depend on the offset between tokens. Not in the Swift engine yet.
+    rotary: bool = False
+
+
+def rotary_frequencies(cfg: DiTConfig) -> torch.Tensor:
+    """[pairs] angular frequencies of the rotated feature pairs of a head: half for the frame
+    (base = frames: from 1 radian a frame down to about a tenth), a quarter each for row and
+    column (base = the token grid's side); the pairs are half of the head's width."""
+    pairs = cfg.width // cfg.heads // 4
+    grid = cfg.latent_size // cfg.patch
+
+    def ladder(n, base):
+        return torch.tensor([float(base) ** (-k / n) for k in range(n)])
+
+    return torch.cat([ladder(pairs // 2, cfg.frames), ladder(pairs // 4, grid), ladder(pairs - pairs // 2 - pairs // 4, grid)])
+
+
+def rotary_angles(freqs: torch.Tensor, frames: int, grid: int) -> torch.Tensor:
+    """[frames·grid², pairs] rotation angle of each token's pairs, tokens in patchify order."""
+    half, quarter = len(freqs) // 2, len(freqs) // 4
+    f = torch.arange(frames).repeat_interleave(grid * grid).float()
+    i = torch.arange(grid).repeat_interleave(grid).repeat(frames).float()
+    j = torch.arange(grid).repeat(grid * frames).float()
+    pos = torch.stack([f] * half + [i] * quarter + [j] * (len(freqs) - half - quarter), dim=-1)
+    return pos * freqs
+
+
+def rotate(x: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
+    """x [..., N, D] with angles [N, P]: features k and P + k (k < P) of the first 2P rotated
+    by angle k (the "rotate half" layout of the engine's RotaryEmbedding), the rest kept."""
+    p = angles.shape[-1]
+    a, b, rest = x[..., :p], x[..., p:2 * p], x[..., 2 * p:]
+    c, s = torch.cos(angles).to(x.dtype), torch.sin(angles).to(x.dtype)
+    return torch.cat([a * c - b * s, b * c + a * s, rest], dim=-1)
 
 
 def sincos(pos: torch.Tensor, dim: int) -> torch.Tensor:
@@ -128,9 +164,11 @@ class SelfAttention(nn.Module):
         self.qkv = nn.Linear(dim, 3 * dim)
         self.out = nn.Linear(dim, dim)
 
-    def forward(self, x):
+    def forward(self, x, angles=None):
         b, n, d = x.shape
         q, k, v = self.qkv(x).view(b, n, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        if angles is not None:
+            q, k = rotate(q, angles), rotate(k, angles)
         y = F.scaled_dot_product_attention(q, k, v)
         return self.out(y.transpose(1, 2).reshape(b, n, d))
 
@@ -167,9 +205,9 @@ class DiTBlock(nn.Module):
         self.mlp_out = nn.Linear(d * cfg.mlp_ratio, d)
         self.modulation = nn.Linear(d, 6 * d)
 
-    def forward(self, x, c, ctx, ctx_mask):
+    def forward(self, x, c, ctx, ctx_mask, angles=None):
         shift1, scale1, gate1, shift2, scale2, gate2 = self.modulation(c)[:, None, :].chunk(6, dim=-1)
-        x = x + gate1 * self.attn(self.norm1(x) * (1 + scale1) + shift1)
+        x = x + gate1 * self.attn(self.norm1(x) * (1 + scale1) + shift1, angles)
         x = x + self.cross(self.norm_cross(x), ctx, ctx_mask)
         h = self.norm2(x) * (1 + scale2) + shift2
         x = x + gate2 * self.mlp_out(F.gelu(self.mlp_in(h), approximate="tanh"))
@@ -195,6 +233,9 @@ class DiT(nn.Module):
         self.modulation_out = nn.Linear(d, 2 * d)
         self.patch_out = nn.Linear(d, cfg.latent_channels * p * p)
         self.register_buffer("pos", self.positions(cfg.frames), persistent=False)
+        if cfg.rotary:
+            # Kept with the weights: a state that has it is a rotary model (dit_from_state).
+            self.register_buffer("rotary_freqs", rotary_frequencies(cfg))
         self._init()
 
     def _init(self):
@@ -256,9 +297,11 @@ class DiT(nn.Module):
             temb = temb + self.guidance_out(F.silu(self.guidance_in(sincos(100.0 * guidance, self.cfg.time_freq_dim))))
         c = F.silu(temb + self.text_pool(pooled))
         ctx = self.text_ctx(ctx)
+        angles = (rotary_angles(self.rotary_freqs, f, self.cfg.latent_size // self.cfg.patch).to(x.device)
+                  if self.cfg.rotary else None)
         tapped = None
         for i, blk in enumerate(self.blocks):
-            tokens = blk(tokens, c, ctx, ctx_mask)
+            tokens = blk(tokens, c, ctx, ctx_mask, angles)
             if i == tap:
                 tapped = tokens
         shift, scale = self.modulation_out(c)[:, None, :].chunk(2, dim=-1)
@@ -270,7 +313,17 @@ class DiT(nn.Module):
 def dit_from_state(state: dict, **overrides) -> DiT:
     """A DiT holding `state` (a state_dict or exported safetensors, any float dtype): the
     configuration's defaults, guidance-distilled when the weights have the guidance MLP."""
-    cfg = DiTConfig(guidance_embed="guidance_in.weight" in state, **overrides)
+    cfg = DiTConfig(guidance_embed="guidance_in.weight" in state, rotary="rotary_freqs" in state, **overrides)
     dit = DiT(cfg)
-    dit.load_state_dict({k: v.float() for k, v in state.items()})
+    # Rotary frequencies are recomputed, not read: a float16 copy (exports, kept teachers)
+    # only says that the model has them.
+    dit.load_state_dict({k: (dit.rotary_freqs if k == "rotary_freqs" else v.float()) for k, v in state.items()})
     return dit
+
+
+def with_rotary(state: dict, dit: DiT) -> dict:
+    """A state saved before `dit` had rotary positions, made loadable into it: the same weights
+    and the model's frequencies (train_dit --rotary continues a run this way)."""
+    if "rotary_freqs" in state or not dit.cfg.rotary:
+        return state
+    return {**state, "rotary_freqs": dit.rotary_freqs.clone()}

@@ -22,7 +22,7 @@ from .captions import caption
 from .checkpoint import read_checkpoint
 from .clip_motion import ClipMotionHead
 from .data import scene_with_position
-from .model import DiT, DiTConfig
+from .model import dit_from_state
 from .text import TextEncoder
 from .train_dit import FPS, encode_clips, load_ae, middle_block
 from .aux_heads import velocities
@@ -40,9 +40,8 @@ def main():
     saved = read_checkpoint(os.path.join(args.run_dir, "dit.pt"))
     if saved is None or "clip_motion" not in saved:
         raise SystemExit(f"{args.run_dir}/dit.pt has no clip-motion head (train_dit --clip-motion-weight)")
-    cfg = DiTConfig()
-    dit = DiT(cfg).eval()
-    dit.load_state_dict(saved["model"])
+    dit = dit_from_state(saved["model"]).eval()
+    cfg = dit.cfg
     head = ClipMotionHead(cfg.width).eval()
     head.load_state_dict(saved["clip_motion"])
     ae, scale = load_ae(args.run_dir)

@@ -19,7 +19,7 @@ from .object_weight import latent_weights, weighted_mse
 from .reverse_pairs import add_partners, partner_captions
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor, to_uint8
-from .model import AEConfig, AutoEncoder, DiT, DiTConfig
+from .model import AEConfig, AutoEncoder, DiT, DiTConfig, with_rotary
 from .world import render
 
 FPS = 8.0
@@ -64,6 +64,7 @@ def init_from_model_folder(run_dir: str, ae=None, dit=None, ema=None) -> dict:
     # the teacher's training continues from the shared weights.
     weights = {k: v.float() for k, v in load_file(os.path.join(folder, "denoiser.safetensors")).items()
                if not k.startswith("guidance_")}
+    weights = with_rotary(weights, dit)
     dit.load_state_dict(weights)
     ema.load_state_dict(weights)
     return {"step": cfg["training"]["denoiser_steps"], "train_seconds": cfg["training"]["denoiser_train_seconds"]}
@@ -276,6 +277,10 @@ def main():
                     help="decay the learning rate linearly from --lr at step FROM to --lr-end at step TO "
                          "and stop there (a run's last phase: the weights settle instead of bouncing)")
     ap.add_argument("--lr-end", type=float, default=2e-5)
+    ap.add_argument("--rotary", action="store_true",
+                    help="3D rotary positions in self-attention (model.rotate; Training/README.md item 12): a run "
+                         "without them continues with the same weights and the rotation added; a rotary run stays "
+                         "rotary. Not in the Swift engine yet, so export refuses such a model")
     ap.add_argument("--object-weight", type=float, default=0.0,
                     help="extra loss weight on the latent pixels the object covers (object_weight.py); "
                          "0 weighs every latent pixel alike")
@@ -286,9 +291,17 @@ def main():
     torch._dynamo.config.automatic_dynamic_shapes = False
     ae, scale = load_ae(args.run_dir)
     pool = build_pool(args.run_dir, args.pool)
-    cfg = DiTConfig()
+    saved = read_checkpoint(os.path.join(args.run_dir, "dit.pt"))
+    # A rotary run stays rotary when resumed without the flag; with it, a run from before
+    # continues with the same weights and rotary positions added.
+    rotary = args.rotary or (saved is not None and "rotary_freqs" in saved["model"])
+    cfg = DiTConfig(rotary=rotary)
     torch.manual_seed(2)
     dit = DiT(cfg)
+    if saved is not None:
+        for key in ("model", "ema"):
+            if key in saved:
+                saved[key] = with_rotary(saved[key], dit)
     ema = copy.deepcopy(dit).requires_grad_(False)
     aux = AuxHeads(cfg.width)
     clip_head = ClipMotionHead(cfg.width)
@@ -296,7 +309,6 @@ def main():
     path = os.path.join(args.run_dir, "dit.pt")
     # The heads' parameters are the optimiser's second and third groups; a checkpoint from
     # before a head existed lacks its group, so that group is added after loading it.
-    saved = read_checkpoint(path)
     heads = [("aux", aux), ("clip_motion", clip_head)]
     had = {name: saved is not None and name in saved for name, _ in heads}
     for name, head in heads:
