@@ -280,6 +280,14 @@ class DiT(nn.Module):
         x = t.view(b, f, g, g, c, p, p).permute(0, 1, 4, 2, 5, 3, 6)
         return x.reshape(b, f, c, g * p, g * p)
 
+    def conditioning(self, t, pooled, guidance=None):
+        """The vector the blocks' adaLN modulation reads: timestep, guidance scale (distilled
+        models) and pooled text."""
+        temb = self.time_out(F.silu(self.time_in(sincos(1000.0 * t, self.cfg.time_freq_dim))))
+        if guidance is not None:
+            temb = temb + self.guidance_out(F.silu(self.guidance_in(sincos(100.0 * guidance, self.cfg.time_freq_dim))))
+        return F.silu(temb + self.text_pool(pooled))
+
     def forward(self, x, given, t, ctx, ctx_mask, pooled, tap: int = -1, guidance=None):
         """x: [B,F,C,h,w] noisy latents (given frames already clean), given: [B,F],
         t: [B], ctx: [B,L,384], ctx_mask: [B,L], pooled: [B,384] -> velocity [B,F,C,h,w].
@@ -292,10 +300,7 @@ class DiT(nn.Module):
         tokens = self.patch_in(self.patchify(torch.cat([x, m], dim=2)))
         pos = self.pos if f == self.cfg.frames else self.positions(f).to(x.device)
         tokens = tokens + pos[None]
-        temb = self.time_out(F.silu(self.time_in(sincos(1000.0 * t, self.cfg.time_freq_dim))))
-        if guidance is not None:
-            temb = temb + self.guidance_out(F.silu(self.guidance_in(sincos(100.0 * guidance, self.cfg.time_freq_dim))))
-        c = F.silu(temb + self.text_pool(pooled))
+        c = self.conditioning(t, pooled, guidance)
         ctx = self.text_ctx(ctx)
         angles = (rotary_angles(self.rotary_freqs, f, self.cfg.latent_size // self.cfg.patch).to(x.device)
                   if self.cfg.rotary else None)

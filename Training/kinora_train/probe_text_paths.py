@@ -14,10 +14,9 @@ from __future__ import annotations
 import argparse
 
 import torch
-import torch.nn.functional as F
 from safetensors.torch import load_file
 
-from .model import dit_from_state, sincos
+from .model import dit_from_state
 from .text import TextEncoder
 
 BASE = "a red circle moving up on a blue background"
@@ -45,10 +44,9 @@ def main():
     guidance = torch.full((1,), 7.0) if dit.cfg.guidance_embed else None
     print("adaLN: modulation differs by (mean over blocks, relative)")
     for t in (0.3, 0.9, 0.99):
-        temb = dit.time_out(F.silu(dit.time_in(sincos(1000.0 * torch.tensor([t]), dit.cfg.time_freq_dim))))
-        if guidance is not None:
-            temb = temb + dit.guidance_out(F.silu(dit.guidance_in(sincos(100.0 * guidance, dit.cfg.time_freq_dim))))
-        mods = [blk.modulation(F.silu(temb + dit.text_pool(pooled))) for blk in dit.blocks]
+        c = dit.conditioning(torch.full((len(pooled),), t), pooled,
+                             None if guidance is None else guidance.expand(len(pooled)))
+        mods = [blk.modulation(c) for blk in dit.blocks]
         row = [float(torch.stack([(m[0] - m[j]).norm() / m[0].norm() for m in mods]).mean())
                for j in range(1, len(CONTRASTS) + 1)]
         print(f"  t = {t:<5} " + "  ".join(f"{name} {v:.3f}" for name, v in zip(CONTRASTS, row)))
