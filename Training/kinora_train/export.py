@@ -13,11 +13,17 @@ import torch
 from safetensors.torch import save_file
 
 from .checkpoint import read_checkpoint
-from .model import AEConfig, DiTConfig, dit_from_state
+from .model import AEConfig, DiTConfig, dit_from_state, rotary_axes
 from .text import MAX_TOKENS
 from .train_dit import load_ae_with_state
 
 NAME = "kinora-shapes-v1"
+
+
+def rotary_json(dit_cfg: DiTConfig) -> dict:
+    """config.json's `rotary`: pairs and base per axis (frame, row, column), as model.rotary_axes."""
+    axes = rotary_axes(dit_cfg)
+    return {"axes": ["frame", "row", "column"], "pairs": [n for n, _ in axes], "base": [float(b) for _, b in axes]}
 
 
 def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra: dict, guidance: float = 4.0,
@@ -36,7 +42,8 @@ def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra
         "denoiser": {"file": "denoiser.safetensors", "type": "dit", "prediction": "flow-velocity",
                      **{k: v for k, v in dataclasses.asdict(dit_cfg).items() if k != "rotary"}, "layer_norm_eps": 1e-6, "gelu": "tanh",
                      "input_channels": "latent + given-frame mask",
-                     **({"guidance_range": list(guidance_range)} if dit_cfg.guidance_embed else {})},
+                     **({"guidance_range": list(guidance_range)} if dit_cfg.guidance_embed else {}),
+                     **({"rotary": rotary_json(dit_cfg)} if dit_cfg.rotary else {})},
         "sampler": {"name": "flow-euler", "steps": steps, "shift": 3.0, "guidance": guidance},
         "chunk": {"overlap_frames": 4},
         **extra,
@@ -80,9 +87,6 @@ def main():
         st["train_seconds"] = train_seconds_at(args.run_dir, st["step"], st.get("train_seconds", 0.0))
     ema = dit_from_state(weights)
     dit_cfg = ema.cfg
-    if dit_cfg.rotary:
-        raise SystemExit("this denoiser uses rotary positions (train_dit --rotary), which the Swift engine "
-                         "does not run yet: add them to the engine and MODEL_FORMAT.md before exporting it")
     os.makedirs(args.out_dir, exist_ok=True)
     save_file({k: v.contiguous() for k, v in ae.state_dict().items()},
               os.path.join(args.out_dir, "autoencoder.safetensors"), metadata={"format": "pt"})

@@ -50,21 +50,24 @@ class DiTConfig:
     guidance_embed: bool = False
     # 3D rotary positions in self-attention (train_dit --rotary; Training/README.md, "What is
     # tried next", item 12): half of each head's width is rotated by the token's frame, row and
-    # column, so scores depend on the offset between tokens. Not in the Swift engine yet.
+    # column, so scores depend on the offset between tokens (config.json `rotary`).
     rotary: bool = False
 
 
-def rotary_frequencies(cfg: DiTConfig) -> torch.Tensor:
-    """[pairs] angular frequencies of the rotated feature pairs of a head: half for the frame
+def rotary_axes(cfg: DiTConfig) -> list[tuple[int, int]]:
+    """(pairs, base) for the frame, row and column: half of the rotated pairs for the frame
     (base = frames: from 1 radian a frame down to about a tenth), a quarter each for row and
-    column (base = the token grid's side); the pairs are half of the head's width."""
+    column (base = the token grid's side); the pairs are half of the head's width. export.py
+    writes these to config.json (`rotary`), from which the engine rebuilds the same angles."""
     pairs = cfg.width // cfg.heads // 4
     grid = cfg.latent_size // cfg.patch
+    return [(pairs // 2, cfg.frames), (pairs // 4, grid), (pairs - pairs // 2 - pairs // 4, grid)]
 
-    def ladder(n, base):
-        return torch.tensor([float(base) ** (-k / n) for k in range(n)])
 
-    return torch.cat([ladder(pairs // 2, cfg.frames), ladder(pairs // 4, grid), ladder(pairs - pairs // 2 - pairs // 4, grid)])
+def rotary_frequencies(cfg: DiTConfig) -> torch.Tensor:
+    """[pairs] angular frequencies of the rotated feature pairs of a head, axis after axis:
+    pair k of an axis with n pairs turns base^(−k/n) radians per step along it."""
+    return torch.cat([torch.tensor([float(base) ** (-k / n) for k in range(n)]) for n, base in rotary_axes(cfg)])
 
 
 def rotary_angles(freqs: torch.Tensor, frames: int, grid: int) -> torch.Tensor:

@@ -280,7 +280,7 @@ def main():
     ap.add_argument("--rotary", action="store_true",
                     help="3D rotary positions in self-attention (model.rotate; Training/README.md item 12): a run "
                          "without them continues with the same weights and the rotation added; a rotary run stays "
-                         "rotary. Not in the Swift engine yet, so export refuses such a model")
+                         "rotary (exported as config.json's `rotary`, which the Swift engine runs)")
     ap.add_argument("--object-weight", type=float, default=0.0,
                     help="extra loss weight on the latent pixels the object covers (object_weight.py); "
                          "0 weighs every latent pixel alike")

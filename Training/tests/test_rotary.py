@@ -1,11 +1,12 @@
 """3D rotary positions (train_dit --rotary): attention scores depend on the offset between
-tokens only, a rotary model is recognised from its weights, and a run from before continues
-with the same weights."""
+tokens only, a rotary model is recognised from its weights, a run from before continues
+with the same weights, and config.json describes the rotation the engine rebuilds."""
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from kinora_train.model import (DiT, DiTConfig, dit_from_state, rotary_angles,  # noqa: E402
+from kinora_train.export import config_json, rotary_json  # noqa: E402
+from kinora_train.model import (AEConfig, DiT, DiTConfig, dit_from_state, rotary_angles,  # noqa: E402
                                 rotary_frequencies, rotate, with_rotary)
 
 
@@ -42,3 +43,14 @@ def test_a_run_from_before_continues_with_its_weights_and_stays_rotary():
     args = (torch.zeros(1, 16), torch.tensor([0.7]), torch.randn(1, 5, 384), torch.ones(1, 5), torch.randn(1, 384))
     with torch.no_grad():
         assert not torch.allclose(rotary(x, *args), plain(x, *args), atol=1e-4)  # the rotation acts
+
+
+def test_config_json_describes_the_rotation():
+    cfg = DiTConfig(rotary=True)
+    section = config_json(AEConfig(), cfg, 1.0, {})["denoiser"]
+    assert "rotary" not in config_json(AEConfig(), DiTConfig(), 1.0, {})["denoiser"]
+    assert section["rotary"] == rotary_json(cfg) == {"axes": ["frame", "row", "column"], "pairs": [8, 4, 4],
+                                                     "base": [16.0, 4.0, 4.0]}
+    # The engine's rule (MODEL_FORMAT.md): pair k of an axis with n pairs turns base^(-k/n).
+    rebuilt = [b ** (-k / n) for n, b in zip(section["rotary"]["pairs"], section["rotary"]["base"]) for k in range(n)]
+    assert torch.allclose(torch.tensor(rebuilt), rotary_frequencies(cfg))

@@ -30,9 +30,10 @@ struct DiTBlock: Sendable {
     /// - Parameters:
     ///   - x: tokens `[B·N, D]`, updated in place.
     ///   - c: the conditioning vector `[B, D]` (already through SiLU).
+    ///   - rotary: the tokens' rotary angles, for a rotary denoiser (nil otherwise).
     ///   - keyValues: this block's projected text `[B·L, 2D]`; `maskBias`: `[B·L]` (0 or −∞).
     ///   - scratch: intermediate buffers, reused from block to block and step to step.
-    func callAsFunction(_ x: inout Tensor, batch: Int, tokens n: Int, c: Tensor,
+    func callAsFunction(_ x: inout Tensor, batch: Int, tokens n: Int, c: Tensor, rotary: SpacetimeRotaryTable?,
                         keyValues: Tensor, contextLength l: Int, maskBias: [Float],
                         scratch: inout DiTWorkspace) throws {
         let d = width
@@ -43,6 +44,7 @@ struct DiTBlock: Sendable {
         try norm1(x, into: &scratch.normed)
         TokenModulation.modulate(&scratch.normed, batch: batch, tokens: n, mod: mod, shiftChunk: 0, scaleChunk: 1, chunks: 6)
         try qkv(scratch.normed, into: &scratch.fused)
+        rotary?.rotateQueriesAndKeys(&scratch.fused, batch: batch, width: d, heads: heads)
         scratch.attended.reuse(as: [batch * n, d])  // every head's columns are written
         let selfSegments = (0 ..< batch).map {
             Attention.Segment(query: $0 * n * 3 * d, key: $0 * n * 3 * d + d, value: $0 * n * 3 * d + 2 * d,

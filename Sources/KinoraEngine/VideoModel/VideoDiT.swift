@@ -26,6 +26,8 @@ public struct VideoDiT: Sendable {
     let patchOut: Linear
     /// Position embeddings for `configuration.frames` frames, `[F·g·g, D]`.
     let positions: Tensor
+    /// Rotary angles for `configuration.frames` frames (`configuration.rotary`), or nil.
+    let rotary: SpacetimeRotaryTable?
 
     /// Loads the weights (model.py's `DiT.state_dict()` names) under the loader's prefix.
     public init(_ loader: WeightLoader, configuration c: DiTConfiguration) throws {
@@ -49,6 +51,12 @@ public struct VideoDiT: Sendable {
         modulationOut = try Linear(loader.pp("modulation_out"), inFeatures: d, outFeatures: 2 * d)
         patchOut = try Linear(loader.pp("patch_out"), inFeatures: d, outFeatures: c.latentChannels * p * p)
         positions = try VideoDiT.positionEmbeddings(frames: c.frames, configuration: c)
+        rotary = try VideoDiT.rotaryTable(frames: c.frames, configuration: c)
+    }
+
+    static func rotaryTable(frames: Int, configuration c: DiTConfiguration) throws -> SpacetimeRotaryTable? {
+        guard let r = c.rotary else { return nil }
+        return try SpacetimeRotaryTable(frames: frames, grid: c.latentSize / c.patch, pairs: r.pairs, bases: r.base)
     }
 
     /// Fixed factorised positions: `[sincos(frame, D/2), sincos(row, D/4), sincos(col, rest)]`.
@@ -165,8 +173,9 @@ public struct VideoDiT: Sendable {
         try Elementwise.addInPlace(&cond, text.pooledProjection)
         Activation.silu.apply(&cond)
 
+        let angles = f == c.frames ? rotary : try VideoDiT.rotaryTable(frames: f, configuration: c)
         for (k, block) in blocks.enumerated() {
-            try block(&tokens, batch: b, tokens: n, c: cond, keyValues: text.keyValues[k],
+            try block(&tokens, batch: b, tokens: n, c: cond, rotary: angles, keyValues: text.keyValues[k],
                       contextLength: text.contextLength, maskBias: text.maskBias, scratch: &workspace)
         }
         let mod = try modulationOut(cond)

@@ -22,11 +22,29 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
     /// The guidance scales a guidance-distilled model was trained on (`guidance_range`,
     /// required with `guidance_embed`); scales outside it are refused, not extrapolated.
     public var guidanceRange: ClosedRange<Float>?
+    /// Rotary positions in self-attention (`rotary`), or nil for a denoiser with the fixed
+    /// sinusoidal positions alone.
+    public var rotary: RotaryPositions?
+
+    /// How a rotary denoiser turns each head's queries and keys (model.py `rotary_axes`).
+    public struct RotaryPositions: Sendable, Decodable, Equatable {
+        /// Rotated feature pairs per axis: frame, row, column (2·Σ at most the head's width).
+        public var pairs: [Int]
+        /// Per axis: pair k of n turns `base^(−k/n)` radians per frame, row or column.
+        public var base: [Float]
+        /// The axes' names, if given: must be frame, row, column.
+        public var axes: [String]?
+
+        public init(pairs: [Int], base: [Float]) {
+            self.pairs = pairs
+            self.base = base
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case latentChannels = "latent_channels", latentSize = "latent_size", frames, patch, width, depth, heads
         case mlpRatio = "mlp_ratio", textDim = "text_dim", timeFrequencyDim = "time_freq_dim"
-        case guidanceEmbedding = "guidance_embed", guidanceRange = "guidance_range"
+        case guidanceEmbedding = "guidance_embed", guidanceRange = "guidance_range", rotary
     }
 
     public init() {}
@@ -51,6 +69,7 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
             }
             guidanceRange = range[0] ... range[1]
         }
+        rotary = try c.decodeIfPresent(RotaryPositions.self, forKey: .rotary)
     }
 
     /// Why a guidance scale cannot be used with this denoiser, or nil: a guidance-distilled one
@@ -69,6 +88,15 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
         }
         guard !guidanceEmbedding || guidanceRange != nil else {
             throw EngineError.invalidConfiguration(file: source, detail: "a guidance-distilled denoiser (guidance_embed) needs guidance_range: the scales it was trained on")
+        }
+        if let rotary {
+            let headWidth = width / heads
+            guard rotary.pairs.count == 3, rotary.base.count == 3, rotary.pairs.allSatisfy({ $0 >= 0 }),
+                  rotary.pairs.reduce(0, +) > 0, 2 * rotary.pairs.reduce(0, +) <= headWidth,
+                  rotary.base.allSatisfy({ $0 > 0 && $0.isFinite }),
+                  rotary.axes == nil || rotary.axes == ["frame", "row", "column"] else {
+                throw EngineError.invalidConfiguration(file: source, detail: "rotary: pairs \(rotary.pairs) and base \(rotary.base) must each give 3 axes (frame, row, column), pairs ≥ 0 with 1 ≤ 2·Σpairs ≤ the head width \(headWidth), bases > 0")
+            }
         }
     }
 }
