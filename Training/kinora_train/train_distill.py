@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import os
 import time
 
@@ -23,7 +24,7 @@ import numpy as np
 import torch
 
 from .checkpoint import apply_checkpoint, read_checkpoint, save_checkpoint
-from .model import DiT, DiTConfig, dit_from_state
+from .model import DiT, dit_from_state
 from .train_dit import Replay, build_pool, fresh_and_replayed, load_ae, noised_inputs, text_inputs
 from .object_weight import latent_weights, weighted_mse
 from .precision import add_precision_option, chosen_bf16
@@ -39,6 +40,17 @@ def guidance_weights(model_dir: str) -> dict:
     if not g:
         raise SystemExit(f"{model_dir}: its denoiser is not guidance-distilled (no guidance_* weights)")
     return g
+
+
+def student_of(teacher: DiT) -> DiT:
+    """A new student: the teacher's architecture (rotary positions included) and weights, plus
+    the guidance MLP, whose zero output layer makes it the teacher's conditional branch."""
+    student = DiT(dataclasses.replace(teacher.cfg, guidance_embed=True))
+    result = student.load_state_dict(teacher.state_dict(), strict=False)
+    if sorted(result.missing_keys) != sorted(k for k in student.state_dict() if k.startswith("guidance_")) \
+            or result.unexpected_keys:
+        raise SystemExit(f"the teacher's weights do not fit its student: {result}")
+    return student
 
 
 def main():
@@ -80,9 +92,7 @@ def main():
     if teacher.cfg.guidance_embed:
         raise SystemExit(f"{args.teacher} is already guidance-distilled; its teacher must be a guided model")
     torch.manual_seed(3)
-    student = DiT(DiTConfig(guidance_embed=True))
-    missing = student.load_state_dict(snapshot["ema"], strict=False).missing_keys
-    assert sorted(missing) == sorted(k for k in student.state_dict() if k.startswith("guidance_")), missing
+    student = student_of(teacher)
     if args.guidance_from:
         student.load_state_dict(guidance_weights(args.guidance_from), strict=False)
     ema = copy.deepcopy(student).requires_grad_(False)

@@ -6,6 +6,7 @@ torch = pytest.importorskip("torch")
 
 from kinora_train.model import DiT, DiTConfig, dit_from_state  # noqa: E402
 from kinora_train.sampling import sample  # noqa: E402
+from kinora_train.train_distill import student_of  # noqa: E402
 
 TINY = dict(latent_channels=4, latent_size=4, frames=3, patch=2, width=32, depth=2, heads=2, mlp_ratio=2,
             text_dim=24, time_freq_dim=16)
@@ -18,20 +19,20 @@ def inputs(b=2):
     return x, torch.zeros(b, 3), torch.tensor([0.8, 0.3][:b]), ctx, torch.ones(b, 5), torch.randn(b, 24, generator=g)
 
 
-def teacher():
+def teacher(**extra):
     torch.manual_seed(0)
-    t = DiT(DiTConfig(**TINY)).eval()
+    t = DiT(DiTConfig(**TINY, **extra)).eval()
     with torch.no_grad():
         for p in t.parameters():
             p.add_(torch.randn_like(p) * 0.1)
     return t
 
 
-def test_a_new_student_is_its_teachers_conditional_branch():
-    t = teacher()
-    student = DiT(DiTConfig(**TINY, guidance_embed=True)).eval()
-    missing = student.load_state_dict(t.state_dict(), strict=False).missing_keys
-    assert sorted(missing) == ["guidance_in.bias", "guidance_in.weight", "guidance_out.bias", "guidance_out.weight"]
+@pytest.mark.parametrize("rotary", [False, True])
+def test_a_new_student_is_its_teachers_conditional_branch(rotary):
+    t = teacher(rotary=rotary)
+    student = student_of(t).eval()
+    assert student.cfg.guidance_embed and student.cfg.rotary == rotary
     with torch.no_grad():
         assert torch.allclose(student(*inputs(), guidance=torch.tensor([7.0, 2.0])), t(*inputs()), atol=1e-6)
 

@@ -76,3 +76,18 @@ def test_a_run_from_before_the_clip_motion_head_restores_without_it(tmp_path):
     restore(str(tmp_path / "kept"), str(tmp_path / "new"), str(tmp_path))
     restored = read_checkpoint(str(tmp_path / "new" / "dit.pt"))
     assert "aux" in restored and "clip_motion" not in restored
+
+
+def test_a_rotary_teacher_comes_back_rotary(tmp_path):
+    from kinora_train.model import DiT, DiTConfig, dit_from_state
+    tiny = dict(latent_channels=4, latent_size=4, frames=3, patch=2, width=32, depth=2, heads=2, mlp_ratio=2,
+                text_dim=24, time_freq_dim=16)
+    dit = DiT(DiTConfig(**tiny, rotary=True))
+    run = tmp_path / "old"
+    run.mkdir()
+    torch.save({"ema": dit.state_dict(), "step": 10}, run / "ema_000010.pt")
+    torch.save({"model": dit.state_dict(), "ema": dit.state_dict(), "step": 10}, run / "dit.pt")
+    save(str(run), "ema_000010.pt", str(tmp_path / "kept"), "")
+    restore(str(tmp_path / "kept"), str(tmp_path / "new"), str(tmp_path))
+    back = dit_from_state(torch.load(tmp_path / "new" / "ema_000010.pt", weights_only=False)["ema"], **tiny)
+    assert back.cfg.rotary and torch.equal(back.rotary_freqs, dit.rotary_freqs)  # recomputed, not float16
