@@ -31,3 +31,29 @@ func assertCloseRelative(_ actual: Tensor, _ expected: Tensor, tolerance: Float,
     let magnitude = max(1, expected.storage.map(abs).max() ?? 0)
     assertClose(actual, expected, tolerance: tolerance * magnitude, "\(what) (scale \(magnitude))", file: file, line: line)
 }
+
+/// The inputs of a tiny denoiser's forward-pass fixture (`dit_tiny*_io`, written by
+/// Training/fixtures/make_video_model_fixtures.py): 2 samples of 3 frames, 5 text tokens.
+struct DiTFixtureInputs {
+    let io: SafetensorsFile
+    let x: Tensor
+    /// `[B][F]`, 1 for a given frame.
+    let given: [[Float]]
+    let t: [Float]
+    /// `[B][L]`, true for a token.
+    let keyMask: [[Bool]]
+
+    init(_ name: String) throws {
+        io = try Fixture.file(name)
+        x = try io.tensor("x")
+        let g = try io.tensor("given"), mask = try io.tensor("mask")
+        given = [Array(g.storage[0 ..< 3]), Array(g.storage[3 ..< 6])]
+        t = try io.tensor("t").storage
+        keyMask = (0 ..< 2).map { b in (0 ..< 5).map { mask.storage[b * 5 + $0] > 0.5 } }
+    }
+
+    /// The fixture's text, projected by `dit`.
+    func text(for dit: VideoDiT) throws -> DiTTextConditioning {
+        try dit.prepare(context: io.tensor("ctx"), mask: keyMask, pooled: io.tensor("pooled"))
+    }
+}

@@ -29,13 +29,9 @@ final class GuidanceDistilledModelTests: XCTestCase {
         XCTAssertTrue(config.dit.guidanceEmbedding)
         XCTAssertEqual(config.dit.guidanceRange, 1 ... 10)
         let dit = try VideoDiT(WeightLoader(files: [try Fixture.file("dit_tiny_guided")]), configuration: config.dit)
-        let io = try Fixture.file("dit_tiny_guided_io")
-        let mask = try io.tensor("mask")
-        let keyMask = (0 ..< 2).map { b in (0 ..< 5).map { mask.storage[b * 5 + $0] > 0.5 } }
-        let text = try dit.prepare(context: io.tensor("ctx"), mask: keyMask, pooled: io.tensor("pooled"))
-        let given = try io.tensor("given")
-        let x = try io.tensor("x")
-        let rows = [Array(given.storage[0 ..< 3]), Array(given.storage[3 ..< 6])]
+        let inputs = try DiTFixtureInputs("dit_tiny_guided_io")
+        let (io, x, rows, keyMask) = (inputs.io, inputs.x, inputs.given, inputs.keyMask)
+        let text = try inputs.text(for: dit)
         let v = try dit(x, given: rows, t: io.tensor("t").storage, guidance: io.tensor("guidance").storage, text: text)
         assertClose(v, try io.tensor("velocity"), tolerance: 1e-4, "guidance-distilled DiT velocity")
 

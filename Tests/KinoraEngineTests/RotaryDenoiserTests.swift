@@ -17,29 +17,23 @@ final class RotaryDenoiserTests: XCTestCase {
         XCTAssertEqual(config.dit.rotary?.base, [3, 2, 2])
         let weights = try WeightLoader(files: [try Fixture.file("dit_tiny_rotary")])
         let dit = try VideoDiT(weights, configuration: config.dit)
-        let io = try Fixture.file("dit_tiny_rotary_io")
-        let mask = try io.tensor("mask")
-        let keyMask = (0 ..< 2).map { b in (0 ..< 5).map { mask.storage[b * 5 + $0] > 0.5 } }
-        let text = try dit.prepare(context: io.tensor("ctx"), mask: keyMask, pooled: io.tensor("pooled"))
-        let given = try io.tensor("given")
-        let x = try io.tensor("x")
-        let rows = [Array(given.storage[0 ..< 3]), Array(given.storage[3 ..< 6])]
-        let v = try dit(x, given: rows, t: io.tensor("t").storage, text: text)
-        assertClose(v, try io.tensor("velocity"), tolerance: 1e-4, "rotary DiT velocity")
+        let inputs = try DiTFixtureInputs("dit_tiny_rotary_io")
+        let (x, rows) = (inputs.x, inputs.given)
+        let v = try dit(x, given: rows, t: inputs.t, text: try inputs.text(for: dit))
+        assertClose(v, try inputs.io.tensor("velocity"), tolerance: 1e-4, "rotary DiT velocity")
 
         // Two frames, fewer than configured: the angles are made on the fly.
         var x2: [Float] = []
         for b in 0 ..< 2 { x2 += x.storage[b * 192 ..< b * 192 + 128] }
         let v2 = try dit(Tensor(shape: [2, 2, 4, 4, 4], storage: x2), given: rows.map { Array($0[0 ..< 2]) },
-                         t: io.tensor("t").storage, text: text)
-        assertClose(v2, try io.tensor("velocity_2frames"), tolerance: 1e-4, "rotary DiT velocity, 2 frames")
+                         t: inputs.t, text: try inputs.text(for: dit))
+        assertClose(v2, try inputs.io.tensor("velocity_2frames"), tolerance: 1e-4, "rotary DiT velocity, 2 frames")
 
         // The same weights without the rotation give another velocity: the rotation is what matches.
         var plain = config.dit
         plain.rotary = nil
         let unrotated = try VideoDiT(weights, configuration: plain)
-        let u = try unrotated(x, given: rows, t: io.tensor("t").storage, text: try unrotated.prepare(
-            context: io.tensor("ctx"), mask: keyMask, pooled: io.tensor("pooled")))
+        let u = try unrotated(x, given: rows, t: inputs.t, text: try inputs.text(for: unrotated))
         let gap = zip(u.storage, v.storage).map { abs($0 - $1) }.max() ?? 0
         XCTAssertGreaterThan(gap, 1e-2, "without rotary positions the velocity should differ")
     }

@@ -15,22 +15,16 @@ final class VideoModelTests: XCTestCase {
     func testDiTMatchesPyTorch() throws {
         let config = try configuration()
         let dit = try VideoDiT(WeightLoader(files: [try Fixture.file("dit_tiny")]), configuration: config.dit)
-        let io = try Fixture.file("dit_tiny_io")
-        let mask = try io.tensor("mask")
-        let keyMask = (0 ..< 2).map { b in (0 ..< 5).map { mask.storage[b * 5 + $0] > 0.5 } }
-        let text = try dit.prepare(context: io.tensor("ctx"), mask: keyMask, pooled: io.tensor("pooled"))
-        let given = try io.tensor("given")
-        let x = try io.tensor("x")
-        let v = try dit(x, given: [Array(given.storage[0 ..< 3]), Array(given.storage[3 ..< 6])],
-                        t: io.tensor("t").storage, text: text)
+        let inputs = try DiTFixtureInputs("dit_tiny_io")
+        let (io, x, text) = (inputs.io, inputs.x, try inputs.text(for: dit))
+        let v = try dit(x, given: inputs.given, t: inputs.t, text: text)
         assertClose(v, try io.tensor("velocity"), tolerance: 1e-4, "DiT velocity")
 
         // Two frames, fewer than configured: positions made on the fly.
         var x2: [Float] = []
         for b in 0 ..< 2 { x2 += x.storage[b * 192 ..< b * 192 + 128] }
         let v2 = try dit(Tensor(shape: [2, 2, 4, 4, 4], storage: x2),
-                         given: [Array(given.storage[0 ..< 2]), Array(given.storage[3 ..< 5])],
-                         t: io.tensor("t").storage, text: text)
+                         given: inputs.given.map { Array($0[0 ..< 2]) }, t: inputs.t, text: text)
         assertClose(v2, try io.tensor("velocity_2frames"), tolerance: 1e-4, "DiT velocity, 2 frames")
     }
 
