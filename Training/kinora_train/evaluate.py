@@ -37,7 +37,7 @@ def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0
         b = len(chunk)
         cond = te.encode([c["prompt"] for c in chunk])
         g = torch.Generator().manual_seed(seed + i)
-        noise = torch.randn(b, f, dit.cfg.latent_channels, dit.cfg.latent_size, dit.cfg.latent_size, generator=g)
+        noise = torch.randn(b, f, dit.cfg.state_channels, dit.cfg.latent_size, dit.cfg.latent_size, generator=g)
         if paired_noise:
             noise[1::2] = noise[0::2]
         given = torch.zeros(b, f)

@@ -38,7 +38,7 @@ SCENES = (
 
 @torch.no_grad()
 def chunked(dit, ae, scale, te, prompts, frames_total, seed, overlap, steps, guidance, shift):
-    f, c, s = dit.cfg.frames, dit.cfg.latent_channels, dit.cfg.latent_size
+    f, c, s = dit.cfg.frames, dit.cfg.state_channels, dit.cfg.latent_size
     b = len(prompts)
     cond = te.encode(prompts)
     null = te.encode([""])
@@ -50,7 +50,7 @@ def chunked(dit, ae, scale, te, prompts, frames_total, seed, overlap, steps, gui
         noise = torch.from_numpy(kinora_rng.PhiloxGenerator(seed=seed + chunk).normal_tensor([f, c, s, s]))
         noise = noise[None].expand(b, -1, -1, -1, -1).contiguous()
         given = torch.zeros(b, f)
-        given_lat = torch.zeros_like(noise)
+        given_lat = torch.zeros(b, f, dit.cfg.latent_channels, s, s)
         k = 0 if carried is None else carried.shape[1]
         if k:
             given[:, :k] = 1

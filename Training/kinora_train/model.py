@@ -15,6 +15,11 @@ Tensor layouts (the engine follows them exactly):
 - velocity target: v = noise - x0, with x_t = (1 - t) * x0 + t * noise.
 - a guidance-distilled denoiser (`guidance_embed`) also embeds its guidance scale g as
   sincos(100*g, time_freq_dim) then an MLP of its own, added to the timestep's embedding.
+- a denoiser with `motion_channels` M > 0 denoises a state of C + M channels per frame:
+  the latent clip and, after it, M motion channels (motion_channels.py) generated jointly
+  with it and dropped before decoding; the input channels are [latent (C), motion (M),
+  mask (1)], the output [latent (C), motion (M)]. Given frames keep their latent channels
+  clean; their motion channels are generated like the rest.
 """
 from __future__ import annotations
 
@@ -52,6 +57,15 @@ class DiTConfig:
     # tried next", item 12): half of each head's width is rotated by the token's frame, row and
     # column, so scores depend on the offset between tokens (config.json `rotary`).
     rotary: bool = False
+    # Motion channels generated with the clip (train_dit --motion-channels; Training/README.md
+    # item 13): the object's velocity where it is, as VideoJAM (arXiv 2502.02492) generates
+    # optical flow jointly with the pixels. 0: the latent clip alone.
+    motion_channels: int = 0
+
+    @property
+    def state_channels(self) -> int:
+        """Channels per frame of what the sampler denoises: the latent clip and its motion."""
+        return self.latent_channels + self.motion_channels
 
 
 def rotary_axes(cfg: DiTConfig) -> list[tuple[int, int]]:
@@ -223,7 +237,7 @@ class DiT(nn.Module):
         self.cfg = cfg
         d = cfg.width
         p = cfg.patch
-        self.patch_in = nn.Linear((cfg.latent_channels + 1) * p * p, d)
+        self.patch_in = nn.Linear((cfg.state_channels + 1) * p * p, d)
         self.time_in = nn.Linear(cfg.time_freq_dim, d)
         self.time_out = nn.Linear(d, d)
         if cfg.guidance_embed:
@@ -234,7 +248,7 @@ class DiT(nn.Module):
         self.blocks = nn.ModuleList([DiTBlock(cfg) for _ in range(cfg.depth)])
         self.norm_out = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
         self.modulation_out = nn.Linear(d, 2 * d)
-        self.patch_out = nn.Linear(d, cfg.latent_channels * p * p)
+        self.patch_out = nn.Linear(d, cfg.state_channels * p * p)
         self.register_buffer("pos", self.positions(cfg.frames), persistent=False)
         if cfg.rotary:
             # Kept with the weights: a state that has it is a rotary model (dit_from_state).
@@ -278,7 +292,7 @@ class DiT(nn.Module):
     def unpatchify(self, t, f):
         b = t.shape[0]
         p = self.cfg.patch
-        c = self.cfg.latent_channels
+        c = self.cfg.state_channels
         g = self.cfg.latent_size // p
         x = t.view(b, f, g, g, c, p, p).permute(0, 1, 4, 2, 5, 3, 6)
         return x.reshape(b, f, c, g * p, g * p)
@@ -320,8 +334,12 @@ class DiT(nn.Module):
 
 def dit_from_state(state: dict, **overrides) -> DiT:
     """A DiT holding `state` (a state_dict or exported safetensors, any float dtype): the
-    configuration's defaults, guidance-distilled when the weights have the guidance MLP."""
-    cfg = DiTConfig(guidance_embed="guidance_in.weight" in state, rotary="rotary_freqs" in state, **overrides)
+    configuration's defaults, guidance-distilled when the weights have the guidance MLP, rotary
+    when they mark it, with motion channels when the output layer is wider than the latent."""
+    base = DiTConfig(**overrides)
+    motion = state["patch_out.weight"].shape[0] // (base.patch * base.patch) - base.latent_channels
+    cfg = dataclasses.replace(base, guidance_embed="guidance_in.weight" in state, rotary="rotary_freqs" in state,
+                              motion_channels=motion)
     dit = DiT(cfg)
     # Rotary frequencies are recomputed, not read: a float16 copy (exports, kept teachers)
     # only says that the model has them.
@@ -335,3 +353,24 @@ def with_rotary(state: dict, dit: DiT) -> dict:
     if "rotary_freqs" in state or not dit.cfg.rotary:
         return state
     return {**state, "rotary_freqs": dit.rotary_freqs.clone()}
+
+
+def with_motion(state: dict, dit: DiT) -> dict:
+    """A state saved before `dit` had motion channels, made loadable into it: the same weights,
+    the motion inputs' columns of `patch_in` and the motion outputs' rows of `patch_out` zero,
+    so that the clip comes out as before and the motion is learned from nothing
+    (train_dit --motion-channels continues a run this way)."""
+    cfg = dit.cfg
+    p2 = cfg.patch * cfg.patch
+    c, m = cfg.latent_channels, cfg.motion_channels
+    w_in, w_out = state["patch_in.weight"], state["patch_out.weight"]
+    if m == 0 or w_out.shape[0] == (c + m) * p2:
+        return state
+    if w_in.shape[1] != (c + 1) * p2 or w_out.shape[0] != c * p2:
+        raise ValueError(f"patch_in {tuple(w_in.shape)} / patch_out {tuple(w_out.shape)} fit neither "
+                         f"{c} latent channels nor {c} + {m} motion channels")
+    zeros_in = w_in.new_zeros(w_in.shape[0], m * p2)
+    grown_out = torch.cat([w_out, w_out.new_zeros(m * p2, w_out.shape[1])])
+    bias_out = torch.cat([state["patch_out.bias"], state["patch_out.bias"].new_zeros(m * p2)])
+    return {**state, "patch_in.weight": torch.cat([w_in[:, :c * p2], zeros_in, w_in[:, c * p2:]], dim=1),
+            "patch_out.weight": grown_out, "patch_out.bias": bias_out}

@@ -56,7 +56,7 @@ def main():
     for i in range(0, len(items), 8):
         chunk = items[i:i + 8]
         b = len(chunk)
-        noise = torch.randn(b, cfg.frames, cfg.latent_channels, cfg.latent_size, cfg.latent_size,
+        noise = torch.randn(b, cfg.frames, cfg.state_channels, cfg.latent_size, cfg.latent_size,
                             generator=torch.Generator().manual_seed(i))
         noise[1::2] = noise[0::2]
         asked = [c["scene"].motion for c in chunk]

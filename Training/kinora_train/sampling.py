@@ -14,7 +14,10 @@ def shifted_schedule(steps: int, shift: float) -> torch.Tensor:
 @torch.no_grad()
 def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0, shift=3.0,
            t_start: float = 1.0, start_latents=None, guidance_interval=(0.0, 1.0), negative=None, trace=None):
-    """noise: [B,F,C,h,w]; given_latents: the clean frames where given[b,f] = 1;
+    """noise: [B,F,S,h,w] with S = dit.cfg.state_channels (the latent's C, and the motion
+    channels of a model that has them); given_latents [B,F,C,h,w]: the clean frames where
+    given[b,f] = 1 (their latent channels are kept; motion is generated everywhere). Returns
+    the latent clip [B,F,C,h,w], without the motion channels.
     cond/null: (ctx, ctx_mask, pooled) for the prompt and the empty prompt.
     With t_start < 1 (SDEdit restyle) the chain starts from start_latents noised to t_start.
     Guidance applies at steps whose t lies in `guidance_interval` (arXiv 2404.07724); the
@@ -23,13 +26,18 @@ def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0,
     is called once at every step with the scale as its input; with a `negative` prompt other
     than its null prompt (`null`), n + w(c − n) = D(c, w) + (w − 1)(D(null, 1) − D(n, 1))."""
     ts = shifted_schedule(steps, shift)
+    if noise.shape[2] != dit.cfg.state_channels:
+        raise ValueError(f"noise has {noise.shape[2]} channels a frame; this denoiser's state has {dit.cfg.state_channels}")
+    c = dit.cfg.latent_channels
     if t_start < 1.0:
         ts = ts[ts <= t_start]
         ts = torch.cat([torch.tensor([t_start]), ts]) if ts[0] < t_start else ts
-        x = (1 - t_start) * start_latents + t_start * noise
+        # The input clip's motion is unknown: its channels start from a still object's, zero.
+        x = (1 - t_start) * pad_channels(start_latents, noise.shape[2]) + t_start * noise
     else:
         x = noise.clone()
-    gm = given[:, :, None, None, None]
+    gm = given[:, :, None, None, None] * (torch.arange(noise.shape[2]) < c).float()[None, None, :, None, None]
+    given_latents = pad_channels(given_latents, noise.shape[2])
     b = x.shape[0]
     for i in range(len(ts) - 1):
         t, t_next = ts[i], ts[i + 1]
@@ -54,6 +62,12 @@ def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0,
             vc, vu = vv.chunk(2)
             v = vu + guidance * (vc - vu)
         if trace is not None:
-            trace(float(t), gm * given_latents + (1 - gm) * (x - t * v))
+            trace(float(t), (gm * given_latents + (1 - gm) * (x - t * v))[:, :, :c])
         x = x + (t_next - t) * v
-    return gm * given_latents + (1 - gm) * x
+    return (gm * given_latents + (1 - gm) * x)[:, :, :c]
+
+
+def pad_channels(x: torch.Tensor, channels: int) -> torch.Tensor:
+    """[B,F,C,h,w] with zero channels appended up to `channels`."""
+    extra = channels - x.shape[2]
+    return x if extra == 0 else torch.cat([x, x.new_zeros(*x.shape[:2], extra, *x.shape[3:])], dim=2)

@@ -45,6 +45,9 @@ def guidance_weights(model_dir: str) -> dict:
 def student_of(teacher: DiT) -> DiT:
     """A new student: the teacher's architecture (rotary positions included) and weights, plus
     the guidance MLP, whose zero output layer makes it the teacher's conditional branch."""
+    if teacher.cfg.motion_channels:
+        raise SystemExit("distilling a denoiser with motion channels is not supported yet (train_distill's batches "
+                         "carry no motion targets)")
     student = DiT(dataclasses.replace(teacher.cfg, guidance_embed=True))
     result = student.load_state_dict(teacher.state_dict(), strict=False)
     if sorted(result.missing_keys) != sorted(k for k in student.state_dict() if k.startswith("guidance_")) \

@@ -19,7 +19,8 @@ from .object_weight import latent_weights, weighted_mse
 from .reverse_pairs import add_partners, partner_captions
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor, to_uint8
-from .model import AEConfig, AutoEncoder, DiT, DiTConfig, with_rotary
+from .model import AEConfig, AutoEncoder, DiT, DiTConfig, with_motion, with_rotary
+from .motion_channels import CHANNELS as MOTION_CHANNELS, motion_latents
 from .world import render
 
 FPS = 8.0
@@ -64,7 +65,7 @@ def init_from_model_folder(run_dir: str, ae=None, dit=None, ema=None) -> dict:
     # the teacher's training continues from the shared weights.
     weights = {k: v.float() for k, v in load_file(os.path.join(folder, "denoiser.safetensors")).items()
                if not k.startswith("guidance_")}
-    weights = with_rotary(weights, dit)
+    weights = with_motion(with_rotary(weights, dit), dit)
     dit.load_state_dict(weights)
     ema.load_state_dict(weights)
     return {"step": cfg["training"]["denoiser_steps"], "train_seconds": cfg["training"]["denoiser_train_seconds"]}
@@ -226,8 +227,9 @@ def text_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, drop: flo
 
 
 def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torch.Tensor, vel: torch.Tensor,
-                  t_shift: float, pairs: list[tuple[int, int]] = ()):
-    """Given-frame masks, timesteps, noise and the noised clips (given frames kept clean).
+                  t_shift: float, pairs: list[tuple[int, int]] = (), kept_channels: int | None = None):
+    """Given-frame masks, timesteps, noise and the noised clips (given frames kept clean: their
+    first `kept_channels` channels, all by default; motion channels are noised everywhere).
     Each (slot, source) of `pairs` gets its source's given frames, timestep and noise."""
     b, frames = x0.shape[:2]
     given = give_frames_where_against(rng, given_mask(rng, b, frames), against_caption(pool, idx, vel))
@@ -237,6 +239,8 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
         given[slot], t[slot], noise[slot] = given[src], t[src], noise[src]
     tt = t[:, None, None, None, None]
     gm = given[:, :, None, None, None]
+    if kept_channels is not None:
+        gm = gm * (torch.arange(x0.shape[2]) < kept_channels).float()[None, None, :, None, None]
     xt = gm * x0 + (1 - gm) * ((1 - tt) * x0 + tt * noise)
     return given, t, noise, xt
 
@@ -281,6 +285,13 @@ def main():
                     help="3D rotary positions in self-attention (model.rotate; Training/README.md item 12): a run "
                          "without them continues with the same weights and the rotation added; a rotary run stays "
                          "rotary (exported as config.json's `rotary`, which the Swift engine runs)")
+    ap.add_argument("--motion-channels", action="store_true",
+                    help="generate the object's motion with the clip, in channels of its own (motion_channels.py; "
+                         "Training/README.md item 13): a run without them continues with the same weights and the "
+                         "new inputs and outputs zero; a run with them keeps them. Not in the Swift engine yet, so "
+                         "export refuses such a model")
+    ap.add_argument("--motion-weight", type=float, default=1.0,
+                    help="weight of the motion channels' denoising loss (with --motion-channels)")
     ap.add_argument("--object-weight", type=float, default=0.0,
                     help="extra loss weight on the latent pixels the object covers (object_weight.py); "
                          "0 weighs every latent pixel alike")
@@ -295,13 +306,18 @@ def main():
     # A rotary run stays rotary when resumed without the flag; with it, a run from before
     # continues with the same weights and rotary positions added.
     rotary = args.rotary or (saved is not None and "rotary_freqs" in saved["model"])
-    cfg = DiTConfig(rotary=rotary)
+    # Likewise motion channels: kept once a run has them, added by the flag.
+    base = DiTConfig()
+    had_motion = saved is not None and saved["model"]["patch_out.weight"].shape[0] > base.latent_channels * base.patch ** 2
+    cfg = DiTConfig(rotary=rotary, motion_channels=MOTION_CHANNELS if args.motion_channels or had_motion else 0)
     torch.manual_seed(2)
     dit = DiT(cfg)
     if saved is not None:
         for key in ("model", "ema"):
             if key in saved:
-                saved[key] = with_rotary(saved[key], dit)
+                saved[key] = with_motion(with_rotary(saved[key], dit), dit)
+        if args.motion_channels and not had_motion:
+            saved.pop("opt", None)  # its moments do not fit the grown layers: a fresh optimiser
     ema = copy.deepcopy(dit).requires_grad_(False)
     aux = AuxHeads(cfg.width)
     clip_head = ClipMotionHead(cfg.width)
@@ -367,16 +383,24 @@ def main():
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.1)
         if pairs:
             partner_captions(pairs, partner_encoder.encode(partner_texts), ctx, cmask, pooled)
-        given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, pairs)
+        c = cfg.latent_channels
+        if cfg.motion_channels:
+            x0 = torch.cat([x0, motion_latents(cells, vel, cfg.latent_size)], dim=2)
+        given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, pairs, kept_channels=c)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None
             clip_pred = clip_head(mid) if args.clip_motion_weight > 0 else None
-        loss = weighted_mse(v, noise - x0, given, latent_weights(cells, cfg.latent_size, args.object_weight))
+        weights = latent_weights(cells, cfg.latent_size, args.object_weight)
+        loss = weighted_mse(v[:, :, :c], (noise - x0)[:, :, :c], given, weights)
+        # The motion of every frame is generated, given frames' included.
+        motion_loss = weighted_mse(v[:, :, c:], (noise - x0)[:, :, c:], torch.zeros_like(given), weights) \
+            if cfg.motion_channels else torch.zeros(())
         aux_loss = AuxHeads.loss(aux_pred, targets(cells, vel)) if aux_pred is not None else torch.zeros(())
         clip_loss = ClipMotionHead.loss(clip_pred, vel) if clip_pred is not None else torch.zeros(())
         opt.zero_grad(set_to_none=True)
-        (loss + args.aux_weight * aux_loss + args.clip_motion_weight * clip_loss).backward()
+        (loss + args.aux_weight * aux_loss + args.clip_motion_weight * clip_loss
+         + args.motion_weight * motion_loss).backward()
         gn = torch.nn.utils.clip_grad_norm_(trained, 1.0)
         opt.step()
         step += 1
@@ -392,6 +416,7 @@ def main():
             log.flush()
         if step % 50 == 0:
             print(f"step {step} loss {long_loss or 0:.4f} aux {aux_loss.item():.4f} clip {clip_loss.item():.4f} "
+                  f"motion {motion_loss.item():.4f} "
                   f"gn {gn.item():.2f} "
                   f"{train_seconds / 60:.1f} min", flush=True)
         if time.time() - last_save > args.save_every:

@@ -1,0 +1,93 @@
+"""Motion channels (train_dit --motion-channels): the motion target is the object's velocity
+where it is, a run from before grows into them without changing its clip, and sampling
+generates them with the clip and returns the clip alone."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from kinora_train.model import DiT, DiTConfig, dit_from_state, with_motion  # noqa: E402
+from kinora_train.motion_channels import GAIN, motion_latents  # noqa: E402
+from kinora_train.sampling import sample  # noqa: E402
+from kinora_train.train_dit import noised_inputs  # noqa: E402
+
+TINY = dict(latent_channels=4, latent_size=4, frames=3, patch=2, width=32, depth=2, heads=2, mlp_ratio=2,
+            text_dim=24, time_freq_dim=16)
+
+
+def test_motion_is_the_velocity_where_the_object_is():
+    cells = torch.zeros(1, 2, 16, 16, dtype=torch.uint8)
+    cells[0, 0, 4:8, 8:12] = 255  # frame 0 covers latent pixel (1, 2) of 4x4 wholly
+    cells[0, 1, 4:6, 8:12] = 255  # frame 1 half of it
+    vel = torch.tensor([[[0.5, -0.25], [0.5, -0.25]]])
+    m = motion_latents(cells, vel, 4)
+    assert m.shape == (1, 2, 2, 4, 4)
+    assert torch.allclose(m[0, 0, :, 1, 2], torch.tensor([GAIN * 0.5, -GAIN * 0.25]))
+    assert torch.allclose(m[0, 1, :, 1, 2], torch.tensor([GAIN * 0.25, -GAIN * 0.125]))
+    m[0, :, :, 1, 2] = 0
+    assert not m.any()
+
+
+def plain_teacher():
+    torch.manual_seed(0)
+    t = DiT(DiTConfig(**TINY)).eval()
+    with torch.no_grad():
+        for p in t.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
+    return t
+
+
+def inputs(b=2, channels=4):
+    g = torch.Generator().manual_seed(1)
+    return (torch.randn(b, 3, channels, 4, 4, generator=g), torch.tensor([[1.0, 0, 0], [0, 0, 0]])[:b],
+            torch.tensor([0.8, 0.3])[:b], torch.randn(b, 5, 24, generator=g), torch.ones(b, 5), torch.randn(b, 24, generator=g))
+
+
+def test_a_run_from_before_grows_motion_channels_and_keeps_its_clip():
+    plain = plain_teacher()
+    grown = DiT(DiTConfig(**TINY, motion_channels=2)).eval()
+    grown.load_state_dict(with_motion(plain.state_dict(), grown))
+    x, given, t, ctx, mask, pooled = inputs()
+    motion = torch.randn(2, 3, 2, 4, 4)
+    with torch.no_grad():
+        before = plain(x, given, t, ctx, mask, pooled)
+        after = grown(torch.cat([x, motion], 2), given, t, ctx, mask, pooled)
+    assert after.shape == (2, 3, 6, 4, 4)
+    assert torch.allclose(after[:, :, :4], before, atol=1e-6)  # the motion inputs start unheard
+    assert not after[:, :, 4:].any()  # and the motion outputs silent
+    again = dit_from_state(grown.state_dict(), **TINY)
+    assert again.cfg.motion_channels == 2 and dit_from_state(plain.state_dict(), **TINY).cfg.motion_channels == 0
+    with pytest.raises(ValueError, match="fit neither"):
+        with_motion({**plain.state_dict(), "patch_out.weight": torch.zeros(5, 32)}, grown)
+
+
+def test_given_frames_keep_their_latent_but_not_their_motion():
+    x0 = torch.randn(4, 3, 6, 4, 4)
+    idx = np.zeros(4, np.int64)
+    pool = {"scenes": [type("S", (), {"along": lambda self, v: 1.0})()]}
+    vel = torch.ones(4, 3, 2)
+    for seed in range(5):
+        given, t, noise, xt = noised_inputs(np.random.default_rng(seed), pool, idx, x0, vel, 1.0, kept_channels=4)
+        for b in range(4):
+            for f in range(3):
+                if given[b, f]:
+                    assert torch.equal(xt[b, f, :4], x0[b, f, :4])
+                    assert not torch.allclose(xt[b, f, 4:], x0[b, f, 4:])
+
+
+def test_sampling_generates_motion_and_returns_the_clip():
+    torch.manual_seed(3)
+    dit = DiT(DiTConfig(**TINY, motion_channels=2)).eval()
+    with torch.no_grad():
+        for p in dit.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
+    x, given, _, ctx, mask, pooled = inputs(1)
+    cond, null = (ctx, mask, pooled), (ctx * 0, mask, pooled * 0)
+    noise = torch.randn(1, 3, 6, 4, 4)
+    z = sample(dit, noise, x, given, cond, null, steps=3, guidance=3.0)
+    assert z.shape == (1, 3, 4, 4, 4)
+    assert torch.equal(z[0, 0], x[0, 0])  # the given frame
+    restyled = sample(dit, noise, x, torch.zeros(1, 3), cond, null, steps=3, guidance=3.0, t_start=0.5, start_latents=x)
+    assert restyled.shape == (1, 3, 4, 4, 4)
+    with pytest.raises(ValueError, match="6"):
+        sample(dit, noise[:, :, :4], x, given, cond, null, steps=2)
