@@ -337,9 +337,8 @@ def dit_from_state(state: dict, **overrides) -> DiT:
     configuration's defaults, guidance-distilled when the weights have the guidance MLP, rotary
     when they mark it, with motion channels when the output layer is wider than the latent."""
     base = DiTConfig(**overrides)
-    motion = state["patch_out.weight"].shape[0] // (base.patch * base.patch) - base.latent_channels
     cfg = dataclasses.replace(base, guidance_embed="guidance_in.weight" in state, rotary="rotary_freqs" in state,
-                              motion_channels=motion)
+                              motion_channels=motion_channels_of(state, base))
     dit = DiT(cfg)
     # Rotary frequencies are recomputed, not read: a float16 copy (exports, kept teachers)
     # only says that the model has them.
@@ -353,6 +352,12 @@ def with_rotary(state: dict, dit: DiT) -> dict:
     if "rotary_freqs" in state or not dit.cfg.rotary:
         return state
     return {**state, "rotary_freqs": dit.rotary_freqs.clone()}
+
+
+def motion_channels_of(state: dict, cfg: DiTConfig) -> int:
+    """How many motion channels the weights `state` generate: the output layer's rows beyond
+    the latent's."""
+    return state["patch_out.weight"].shape[0] // (cfg.patch * cfg.patch) - cfg.latent_channels
 
 
 def with_motion(state: dict, dit: DiT) -> dict:

@@ -24,6 +24,12 @@ CHANNELS = 2
 GAIN = 2.0
 
 
+def given_channels(given: torch.Tensor, channels: int, kept: int) -> torch.Tensor:
+    """Given-frame mask [B, F] -> [B, F, channels, 1, 1]: 1 on the first `kept` channels of a
+    given frame (its latent), 0 on the rest (its motion, generated like any other frame's)."""
+    return given[:, :, None, None, None] * (torch.arange(channels) < kept).float()[None, None, :, None, None]
+
+
 def motion_latents(cells_u8: torch.Tensor, vel: torch.Tensor, latent_size: int) -> torch.Tensor:
     """Coverage cells [B, F, G, G] uint8 and velocities [B, F, 2] (aux_heads.velocities) ->
     the motion channels [B, F, 2, L, L] at the latent's resolution."""

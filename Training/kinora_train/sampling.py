@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from .motion_channels import given_channels
+
 
 def shifted_schedule(steps: int, shift: float) -> torch.Tensor:
     """t from 1 to 0 in `steps` Euler steps, bent towards high noise by `shift`."""
@@ -36,7 +38,7 @@ def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0,
         x = (1 - t_start) * pad_channels(start_latents, noise.shape[2]) + t_start * noise
     else:
         x = noise.clone()
-    gm = given[:, :, None, None, None] * (torch.arange(noise.shape[2]) < c).float()[None, None, :, None, None]
+    gm = given_channels(given, noise.shape[2], c)
     given_latents = pad_channels(given_latents, noise.shape[2])
     b = x.shape[0]
     for i in range(len(ts) - 1):

@@ -19,8 +19,8 @@ from .object_weight import latent_weights, weighted_mse
 from .reverse_pairs import add_partners, partner_captions
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor, to_uint8
-from .model import AEConfig, AutoEncoder, DiT, DiTConfig, with_motion, with_rotary
-from .motion_channels import CHANNELS as MOTION_CHANNELS, motion_latents
+from .model import AEConfig, AutoEncoder, DiT, DiTConfig, motion_channels_of, with_motion, with_rotary
+from .motion_channels import CHANNELS as MOTION_CHANNELS, given_channels, motion_latents
 from .world import render
 
 FPS = 8.0
@@ -238,9 +238,7 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
     for slot, src in pairs:
         given[slot], t[slot], noise[slot] = given[src], t[src], noise[src]
     tt = t[:, None, None, None, None]
-    gm = given[:, :, None, None, None]
-    if kept_channels is not None:
-        gm = gm * (torch.arange(x0.shape[2]) < kept_channels).float()[None, None, :, None, None]
+    gm = given_channels(given, x0.shape[2], x0.shape[2] if kept_channels is None else kept_channels)
     xt = gm * x0 + (1 - gm) * ((1 - tt) * x0 + tt * noise)
     return given, t, noise, xt
 
@@ -307,8 +305,7 @@ def main():
     # continues with the same weights and rotary positions added.
     rotary = args.rotary or (saved is not None and "rotary_freqs" in saved["model"])
     # Likewise motion channels: kept once a run has them, added by the flag.
-    base = DiTConfig()
-    had_motion = saved is not None and saved["model"]["patch_out.weight"].shape[0] > base.latent_channels * base.patch ** 2
+    had_motion = saved is not None and motion_channels_of(saved["model"], DiTConfig()) > 0
     cfg = DiTConfig(rotary=rotary, motion_channels=MOTION_CHANNELS if args.motion_channels or had_motion else 0)
     torch.manual_seed(2)
     dit = DiT(cfg)
