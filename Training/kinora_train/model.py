@@ -362,9 +362,13 @@ def motion_channels_of(state: dict, cfg: DiTConfig) -> int:
 
 def with_motion(state: dict, dit: DiT) -> dict:
     """A state saved before `dit` had motion channels, made loadable into it: the same weights,
-    the motion inputs' columns of `patch_in` and the motion outputs' rows of `patch_out` zero,
-    so that the clip comes out as before and the motion is learned from nothing
-    (train_dit --motion-channels continues a run this way)."""
+    the motion inputs' columns of `patch_in` zero, so that the clip comes out exactly as before,
+    and the motion outputs' rows of `patch_out` random at the scale of the latent rows (seeded).
+    Both zero would be a saddle: each layer's gradient is proportional to the other's weights,
+    and a run started that way (2026-12-01) still predicted no motion after 200 steps (loss
+    1.06, weights 0.07 in norm against 10.7 for the latent's). Random output rows make the
+    inputs' gradient non-zero from the first step (train_dit --motion-channels continues a run
+    this way)."""
     cfg = dit.cfg
     p2 = cfg.patch * cfg.patch
     c, m = cfg.latent_channels, cfg.motion_channels
@@ -375,7 +379,9 @@ def with_motion(state: dict, dit: DiT) -> dict:
         raise ValueError(f"patch_in {tuple(w_in.shape)} / patch_out {tuple(w_out.shape)} fit neither "
                          f"{c} latent channels nor {c} + {m} motion channels")
     zeros_in = w_in.new_zeros(w_in.shape[0], m * p2)
-    grown_out = torch.cat([w_out, w_out.new_zeros(m * p2, w_out.shape[1])])
+    seeded = torch.Generator().manual_seed(0)
+    motion_rows = torch.randn(m * p2, w_out.shape[1], generator=seeded).to(w_out) * w_out.float().std().item()
+    grown_out = torch.cat([w_out, motion_rows])
     bias_out = torch.cat([state["patch_out.bias"], state["patch_out.bias"].new_zeros(m * p2)])
     return {**state, "patch_in.weight": torch.cat([w_in[:, :c * p2], zeros_in, w_in[:, c * p2:]], dim=1),
             "patch_out.weight": grown_out, "patch_out.bias": bias_out}

@@ -54,7 +54,16 @@ def test_a_run_from_before_grows_motion_channels_and_keeps_its_clip():
         after = grown(torch.cat([x, motion], 2), given, t, ctx, mask, pooled)
     assert after.shape == (2, 3, 6, 4, 4)
     assert torch.allclose(after[:, :, :4], before, atol=1e-6)  # the motion inputs start unheard
-    assert not after[:, :, 4:].any()  # and the motion outputs silent
+    with torch.no_grad():
+        other = grown(torch.cat([x, -motion], 2), given, t, ctx, mask, pooled)
+    assert torch.equal(other, after)  # whatever motion goes in
+    # Not a saddle: the motion outputs speak, so the motion inputs' columns learn from step one.
+    assert after[:, :, 4:].abs().mean() > 1e-3
+    grown.train()
+    loss = (grown(torch.cat([x, motion], 2), given, t, ctx, mask, pooled)[:, :, 4:] - motion).square().mean()
+    loss.backward()
+    motion_columns = grown.patch_in.weight.grad.view(grown.patch_in.weight.shape[0], 7, -1)[:, 4:6]
+    assert motion_columns.abs().sum() > 0
     again = dit_from_state(grown.state_dict(), **TINY)
     assert again.cfg.motion_channels == 2 and dit_from_state(plain.state_dict(), **TINY).cfg.motion_channels == 0
     with pytest.raises(ValueError, match="fit neither"):
