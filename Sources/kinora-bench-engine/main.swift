@@ -182,7 +182,7 @@ func chunkCosts(modelFolder: String, repeats: Int) throws -> [String: Any] {
     var entry: [String: Any] = ["frames": c.native.frames, "overlap": c.overlapFrames,
                                 "guidance_distilled": c.dit.guidanceEmbedding, "default_steps": c.sampler.steps]
     for batch in [1, 2] {
-        let x = try rng.normalTensor(shape: [batch, c.native.frames] + frame)
+        let x = try rng.normalTensor(shape: [batch, c.native.frames, c.dit.stateChannels, c.dit.latentSize, c.dit.latentSize])
         let ctx = try rng.normalTensor(shape: [batch, c.textEncoder.maxTokens, c.dit.textDim])
         let pooled = try rng.normalTensor(shape: [batch, c.dit.textDim])
         let text = try model.denoiser.prepare(context: ctx, mask: Array(repeating: Array(repeating: true, count: c.textEncoder.maxTokens), count: batch), pooled: pooled)

@@ -57,3 +57,21 @@ struct DiTFixtureInputs {
         try dit.prepare(context: io.tensor("ctx"), mask: keyMask, pooled: io.tensor("pooled"))
     }
 }
+
+extension XCTestCase {
+    /// A model folder in a temporary directory (removed after the test) made of a tiny fixture
+    /// configuration, the tiny autoencoder and a tiny denoiser.
+    func tinyModelFolder(config: String = "video_tiny_config", denoiser: String = "dit_tiny") throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kinora-model-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let fixture = { (name: String, ext: String) in
+            try XCTUnwrap(Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures"))
+        }
+        for (name, ext, file) in [(config, "json", "config.json"), ("ae_tiny", "safetensors", "autoencoder.safetensors"),
+                                  (denoiser, "safetensors", "denoiser.safetensors")] {
+            try FileManager.default.copyItem(at: fixture(name, ext), to: dir.appendingPathComponent(file))
+        }
+        return dir.path
+    }
+}

@@ -20,17 +20,6 @@ final class VideoGeneratorTests: XCTestCase {
         }
     }
 
-    func tinyModelFolder() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kinora-model-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let fixture = { (name: String, ext: String) in try XCTUnwrap(Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures")) }
-        try FileManager.default.copyItem(at: fixture("video_tiny_config", "json"), to: dir.appendingPathComponent("config.json"))
-        try FileManager.default.copyItem(at: fixture("ae_tiny", "safetensors"), to: dir.appendingPathComponent("autoencoder.safetensors"))
-        try FileManager.default.copyItem(at: fixture("dit_tiny", "safetensors"), to: dir.appendingPathComponent("denoiser.safetensors"))
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        return dir.path
-    }
-
     func testGeneratesDeterministicallyAndKeepsGivenFrames() throws {
         let model = try VideoModel(directory: try tinyModelFolder())
         let generator = VideoGenerator(textEncoder: FakeText(), model: model)

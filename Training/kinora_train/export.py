@@ -41,7 +41,9 @@ def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra
                         "latent_scale": latent_scale, "pixel_range": [-1.0, 1.0]},
         "denoiser": {"file": "denoiser.safetensors", "type": "dit", "prediction": "flow-velocity",
                      **{k: v for k, v in dataclasses.asdict(dit_cfg).items() if k not in ("rotary", "motion_channels")}, "layer_norm_eps": 1e-6, "gelu": "tanh",
-                     "input_channels": "latent + given-frame mask",
+                     "input_channels": "latent + motion + given-frame mask" if dit_cfg.motion_channels
+                     else "latent + given-frame mask",
+                     **({"motion_channels": dit_cfg.motion_channels} if dit_cfg.motion_channels else {}),
                      **({"guidance_range": list(guidance_range)} if dit_cfg.guidance_embed else {}),
                      **({"rotary": rotary_json(dit_cfg)} if dit_cfg.rotary else {})},
         "sampler": {"name": "flow-euler", "steps": steps, "shift": 3.0, "guidance": guidance},
@@ -87,9 +89,6 @@ def main():
         st["train_seconds"] = train_seconds_at(args.run_dir, st["step"], st.get("train_seconds", 0.0))
     ema = dit_from_state(weights)
     dit_cfg = ema.cfg
-    if dit_cfg.motion_channels:
-        raise SystemExit("this denoiser generates motion channels (train_dit --motion-channels), which the Swift "
-                         "engine does not run yet: add them to the engine and MODEL_FORMAT.md before exporting it")
     os.makedirs(args.out_dir, exist_ok=True)
     save_file({k: v.contiguous() for k, v in ae.state_dict().items()},
               os.path.join(args.out_dir, "autoencoder.safetensors"), metadata={"format": "pt"})

@@ -25,6 +25,7 @@ import torch
 
 from .checkpoint import apply_checkpoint, read_checkpoint, save_checkpoint
 from .model import DiT, dit_from_state
+from .motion_channels import motion_latents
 from .train_dit import Replay, build_pool, fresh_and_replayed, load_ae, noised_inputs, text_inputs
 from .object_weight import latent_weights, weighted_mse
 from .precision import add_precision_option, chosen_bf16
@@ -43,17 +44,26 @@ def guidance_weights(model_dir: str) -> dict:
 
 
 def student_of(teacher: DiT) -> DiT:
-    """A new student: the teacher's architecture (rotary positions included) and weights, plus
-    the guidance MLP, whose zero output layer makes it the teacher's conditional branch."""
-    if teacher.cfg.motion_channels:
-        raise SystemExit("distilling a denoiser with motion channels is not supported yet (train_distill's batches "
-                         "carry no motion targets)")
+    """A new student: the teacher's architecture (rotary positions and motion channels
+    included) and weights, plus the guidance MLP, whose zero output layer makes it the
+    teacher's conditional branch."""
     student = DiT(dataclasses.replace(teacher.cfg, guidance_embed=True))
     result = student.load_state_dict(teacher.state_dict(), strict=False)
     if sorted(result.missing_keys) != sorted(k for k in student.state_dict() if k.startswith("guidance_")) \
             or result.unexpected_keys:
         raise SystemExit(f"the teacher's weights do not fit its student: {result}")
     return student
+
+
+def distill_loss(v: torch.Tensor, target: torch.Tensor, given: torch.Tensor, weights, latent_channels: int):
+    """The student's error against its teacher's guided velocity: on the latent of the frames
+    to generate, and, for a denoiser with motion channels, on the motion of every frame (a
+    given frame's motion is generated like the rest)."""
+    c = latent_channels
+    loss = weighted_mse(v[:, :, :c], target[:, :, :c], given, weights)
+    if v.shape[2] > c:
+        loss = loss + weighted_mse(v[:, :, c:], target[:, :, c:], torch.zeros_like(given), weights)
+    return loss
 
 
 def main():
@@ -129,7 +139,10 @@ def main():
         idx, x0, cells, vel = fresh_and_replayed(rng, pool, replay, ae, scale, b, f)
         # A few empty prompts, so that the student keeps its teacher's unconditional output.
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.05)
-        given, t, _, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift)
+        c = student.cfg.latent_channels
+        if student.cfg.motion_channels:
+            x0 = torch.cat([x0, motion_latents(cells, vel, student.cfg.latent_size)], dim=2)
+        given, t, _, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, kept_channels=c)
         w = torch.from_numpy(rng.uniform(1.0, args.max_guidance, b)).float()
         with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             both = teacher_f(torch.cat([xt, xt]), torch.cat([given, given]), torch.cat([t, t]),
@@ -140,7 +153,7 @@ def main():
         target = vu + w[:, None, None, None, None] * (vc - vu)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
-        loss = weighted_mse(v, target, given, latent_weights(cells, student.cfg.latent_size, args.object_weight))
+        loss = distill_loss(v, target, given, latent_weights(cells, student.cfg.latent_size, args.object_weight), c)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)

@@ -1,12 +1,14 @@
 """Guidance distillation's model side (needs PyTorch: run with Training/.venv; skipped in
 `make test`, whose Python has no PyTorch — the Swift fixtures pin the same code there)."""
+import dataclasses
+
 import pytest
 
 torch = pytest.importorskip("torch")
 
 from kinora_train.model import DiT, DiTConfig, dit_from_state  # noqa: E402
 from kinora_train.sampling import sample  # noqa: E402
-from kinora_train.train_distill import student_of  # noqa: E402
+from kinora_train.train_distill import distill_loss, student_of  # noqa: E402
 
 TINY = dict(latent_channels=4, latent_size=4, frames=3, patch=2, width=32, depth=2, heads=2, mlp_ratio=2,
             text_dim=24, time_freq_dim=16)
@@ -28,13 +30,27 @@ def teacher(**extra):
     return t
 
 
-@pytest.mark.parametrize("rotary", [False, True])
-def test_a_new_student_is_its_teachers_conditional_branch(rotary):
-    t = teacher(rotary=rotary)
+@pytest.mark.parametrize("extra", [{}, {"rotary": True}, {"motion_channels": 2}])
+def test_a_new_student_is_its_teachers_conditional_branch(extra):
+    t = teacher(**extra)
     student = student_of(t).eval()
-    assert student.cfg.guidance_embed and student.cfg.rotary == rotary
+    assert student.cfg.guidance_embed and dataclasses.replace(student.cfg, guidance_embed=False) == t.cfg
+    x, *rest = inputs()
+    x = torch.cat([x, torch.randn(*x.shape[:2], t.cfg.motion_channels, *x.shape[3:])], 2)
     with torch.no_grad():
-        assert torch.allclose(student(*inputs(), guidance=torch.tensor([7.0, 2.0])), t(*inputs()), atol=1e-6)
+        assert torch.allclose(student(x, *rest, guidance=torch.tensor([7.0, 2.0])), t(x, *rest), atol=1e-6)
+
+
+def test_the_distillation_loss_counts_a_given_frames_motion_but_not_its_latent():
+    target = torch.zeros(1, 3, 6, 4, 4)
+    given = torch.tensor([[1.0, 0.0, 0.0]])
+    latent_off = target.clone()
+    latent_off[0, 0, :4] = 1.0
+    motion_off = target.clone()
+    motion_off[0, 0, 4:] = 1.0
+    assert distill_loss(latent_off, target, given, None, 4) == 0
+    assert distill_loss(motion_off, target, given, None, 4) > 0
+    assert distill_loss(motion_off[:, :, :4], target[:, :, :4], given, None, 4) == 0
 
 
 def test_guidance_is_an_input_of_distilled_models_only():

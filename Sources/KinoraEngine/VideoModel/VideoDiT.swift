@@ -34,7 +34,7 @@ public struct VideoDiT: Sendable {
         try c.validate()
         configuration = c
         let d = c.width, p = c.patch
-        patchIn = try Linear(loader.pp("patch_in"), inFeatures: (c.latentChannels + 1) * p * p, outFeatures: d)
+        patchIn = try Linear(loader.pp("patch_in"), inFeatures: (c.stateChannels + 1) * p * p, outFeatures: d)
         timeIn = try Linear(loader.pp("time_in"), inFeatures: c.timeFrequencyDim, outFeatures: d)
         timeOut = try Linear(loader.pp("time_out"), inFeatures: d, outFeatures: d)
         if c.guidanceEmbedding {
@@ -49,7 +49,7 @@ public struct VideoDiT: Sendable {
         blocks = try (0 ..< c.depth).map { try DiTBlock(loader.pp("blocks").pp($0), configuration: c) }
         normOut = try LayerNorm(features: d, epsilon: c.layerNormEpsilon)
         modulationOut = try Linear(loader.pp("modulation_out"), inFeatures: d, outFeatures: 2 * d)
-        patchOut = try Linear(loader.pp("patch_out"), inFeatures: d, outFeatures: c.latentChannels * p * p)
+        patchOut = try Linear(loader.pp("patch_out"), inFeatures: d, outFeatures: c.stateChannels * p * p)
         positions = try VideoDiT.positionEmbeddings(frames: c.frames, configuration: c)
         rotary = try VideoDiT.rotaryTable(frames: c.frames, configuration: c)
     }
@@ -101,13 +101,14 @@ public struct VideoDiT: Sendable {
                                    pooledProjection: try textPool(pooled))
     }
 
-    /// The velocity for noisy latents.
+    /// The velocity for a noisy state: the latent clip, and its motion for a denoiser with
+    /// motion channels (`DiTConfiguration.stateChannels` S = C + M).
     /// - Parameters:
-    ///   - x: `[B, F, C, h, w]` (given frames already clean).
+    ///   - x: `[B, F, S, h, w]` (given frames' latents already clean).
     ///   - given: `[B][F]`, 1 for a given frame, 0 for one to generate.
     ///   - t: `[B]` flow-matching times in [0, 1].
     ///   - guidance: `[B]` guidance scales, for a guidance-distilled model only (nil otherwise).
-    /// - Returns: `[B, F, C, h, w]`.
+    /// - Returns: `[B, F, S, h, w]`.
     public func callAsFunction(_ x: Tensor, given: [[Float]], t: [Float], guidance: [Float]? = nil,
                                text: DiTTextConditioning) throws -> Tensor {
         var workspace = DiTWorkspace()
@@ -119,8 +120,8 @@ public struct VideoDiT: Sendable {
                                text: DiTTextConditioning, workspace: inout DiTWorkspace) throws -> Tensor {
         let c = configuration
         let op = "VideoDiT"
-        guard x.rank == 5, x.shape[2] == c.latentChannels, x.shape[3] == c.latentSize, x.shape[4] == c.latentSize else {
-            throw EngineError.shapeMismatch(operation: op, detail: "latents \(x.shape), expected [B, F, \(c.latentChannels), \(c.latentSize), \(c.latentSize)]")
+        guard x.rank == 5, x.shape[2] == c.stateChannels, x.shape[3] == c.latentSize, x.shape[4] == c.latentSize else {
+            throw EngineError.shapeMismatch(operation: op, detail: "latents \(x.shape), expected [B, F, \(c.stateChannels), \(c.latentSize), \(c.latentSize)]")
         }
         let (b, f) = (x.shape[0], x.shape[1])
         guard f > 0, given.count == b, given.allSatisfy({ $0.count == f }), t.count == b, text.batch == b else {
@@ -134,11 +135,11 @@ public struct VideoDiT: Sendable {
         if let guidance, guidance.count != b || !guidance.allSatisfy(\.isFinite) {
             throw EngineError.invalidArgument(operation: op, detail: "guidance \(guidance): one finite scale per sample of \(b)")
         }
-        let d = c.width, p = c.patch, s = c.latentSize, ch = c.latentChannels
+        let d = c.width, p = c.patch, s = c.latentSize, ch = c.stateChannels
         let g = s / p
         let n = f * g * g
 
-        // Patchify [latent, mask] per sample and stack the tokens as rows.
+        // Patchify [state, mask] per sample and stack the tokens as rows.
         var patches: [Float] = []
         patches.reserveCapacity(b * n * (ch + 1) * p * p)
         for bi in 0 ..< b {

@@ -65,7 +65,8 @@ public struct VideoGenerator: Sendable {
         self.model = model
     }
 
-    /// Samples latents `[F, C, h, w]`.
+    /// Samples latents `[F, C, h, w]`. A denoiser with motion channels denoises them with the
+    /// clip (state `[F, C + M, h, w]`); they are dropped here, before anything decodes.
     /// - Parameters:
     ///   - progress: after each step; return false to cancel (`EngineError.cancelled`).
     ///   - preview: optional, the current latents after each step.
@@ -80,6 +81,9 @@ public struct VideoGenerator: Sendable {
         }
         let frameShape = [c.latentChannels, c.latentSize, c.latentSize]
         let clipShape = [request.frames] + frameShape
+        let stateLayout = StateLayout(latentChannels: c.latentChannels, motionChannels: c.motionChannels,
+                                      pixels: c.latentSize * c.latentSize)
+        let stateShape = [request.frames, c.stateChannels, c.latentSize, c.latentSize]
         for (index, latent) in request.givenLatents {
             guard index >= 0, index < request.frames, latent.shape == frameShape else {
                 throw EngineError.shapeMismatch(operation: op, detail: "given frame \(index): \(latent.shape), expected \(frameShape) within \(request.frames) frames")
@@ -97,7 +101,7 @@ public struct VideoGenerator: Sendable {
 
         var schedule = try TimestepSchedule.flowMatching(steps: request.steps, shift: request.shift)
         var rng = PhiloxGenerator(seed: request.seed)
-        let noise = try rng.normalTensor(shape: clipShape)
+        let noise = try rng.normalTensor(shape: stateShape)
         var x = noise
         if let initial = request.initialLatents {
             guard initial.shape == clipShape else {
@@ -108,13 +112,15 @@ public struct VideoGenerator: Sendable {
             let s = request.strength
             schedule = schedule.filter { $0 <= s }
             if schedule.first.map({ $0 < s }) ?? true { schedule.insert(s, at: 0) }
-            x = try Combine.linear([(1 - s, initial), (s, noise)], operation: op)
+            // The input clip's motion is unknown: it starts from a still object's, zero.
+            x = try Combine.linear([(1 - s, stateLayout.padded(initial)), (s, noise)], operation: op)
         }
         let given = (0 ..< request.frames).map { request.givenLatents[$0] == nil ? Float(0) : 1 }
-        let frameSize = frameShape.reduce(1, *)
+        // A given frame's latent channels are kept clean; its motion is generated like any other's.
         func imposeGiven(_ x: inout Tensor) {
             for (index, latent) in request.givenLatents {
-                x.storage.replaceSubrange(index * frameSize ..< (index + 1) * frameSize, with: latent.storage)
+                let start = index * stateLayout.frameSize
+                x.storage.replaceSubrange(start ..< start + latent.count, with: latent.storage)
             }
         }
         imposeGiven(&x)
@@ -126,10 +132,10 @@ public struct VideoGenerator: Sendable {
         let workspace = WorkspaceBox()
         let velocity: Denoiser = { sample, t in
             let input = try Tensor.stack([Tensor](repeating: sample, count: batch))
-            let v = try denoiser(input.reshaped([batch] + clipShape), given: [[Float]](repeating: given, count: batch),
+            let v = try denoiser(input.reshaped([batch] + stateShape), given: [[Float]](repeating: given, count: batch),
                                  t: [Float](repeating: t, count: batch), guidance: guidanceInput, text: text,
                                  workspace: &workspace.value)
-            return try plan.combine(v, clipShape: clipShape, operation: op)
+            return try plan.combine(v, clipShape: stateShape, operation: op)
         }
         var sampler: any Sampler = switch request.sampler {
         case .euler: try FlowMatchEulerSampler(timesteps: schedule)
@@ -138,12 +144,42 @@ public struct VideoGenerator: Sendable {
         for i in 0 ..< schedule.count {
             x = try sampler.step(x, index: i, model: velocity)
             imposeGiven(&x)
-            preview?(i + 1, x)
+            if let preview { preview(i + 1, stateLayout.latents(x)) }
             guard progress(SamplingProgress(step: i + 1, totalSteps: schedule.count, timestep: schedule[i])) else {
                 throw EngineError.cancelled
             }
         }
-        return x
+        return stateLayout.latents(x)
+    }
+}
+
+/// Where a frame's latent and motion channels lie in the sampler's state `[F, C + M, h, w]`.
+struct StateLayout {
+    let latentChannels: Int, motionChannels: Int, pixels: Int
+    var frameSize: Int { (latentChannels + motionChannels) * pixels }
+
+    /// Latents `[F, C, h, w]` with zero motion channels appended to each frame.
+    func padded(_ latents: Tensor) -> Tensor {
+        guard motionChannels > 0 else { return latents }
+        let latentSize = latentChannels * pixels
+        let frames = latents.count / latentSize
+        var out = [Float](repeating: 0, count: frames * frameSize)
+        for f in 0 ..< frames {
+            out.replaceSubrange(f * frameSize ..< f * frameSize + latentSize,
+                                with: latents.storage[f * latentSize ..< (f + 1) * latentSize])
+        }
+        return Tensor(uncheckedShape: [frames, latentChannels + motionChannels] + latents.shape.dropFirst(2), storage: out)
+    }
+
+    /// The latent channels of a state: what decodes to pixels.
+    func latents(_ state: Tensor) -> Tensor {
+        guard motionChannels > 0 else { return state }
+        let latentSize = latentChannels * pixels
+        let frames = state.count / frameSize
+        var out: [Float] = []
+        out.reserveCapacity(frames * latentSize)
+        for f in 0 ..< frames { out += state.storage[f * frameSize ..< f * frameSize + latentSize] }
+        return Tensor(uncheckedShape: [frames, latentChannels] + state.shape.dropFirst(2), storage: out)
     }
 }
 

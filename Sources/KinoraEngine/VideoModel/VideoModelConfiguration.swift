@@ -25,6 +25,13 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
     /// Rotary positions in self-attention (`rotary`), or nil for a denoiser with the fixed
     /// sinusoidal positions alone.
     public var rotary: RotaryPositions?
+    /// Channels a frame of motion the denoiser generates with the clip (`motion_channels`, 0 for
+    /// none): its state is the latent and then these, dropped before decoding; given frames
+    /// keep only their latent channels clean.
+    public var motionChannels = 0
+
+    /// Channels a frame of what the sampler denoises: the latent's and the motion's.
+    public var stateChannels: Int { latentChannels + motionChannels }
 
     /// How a rotary denoiser turns each head's queries and keys (model.py `rotary_axes`).
     public struct RotaryPositions: Sendable, Decodable, Equatable {
@@ -45,6 +52,7 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
         case latentChannels = "latent_channels", latentSize = "latent_size", frames, patch, width, depth, heads
         case mlpRatio = "mlp_ratio", textDim = "text_dim", timeFrequencyDim = "time_freq_dim"
         case guidanceEmbedding = "guidance_embed", guidanceRange = "guidance_range", rotary
+        case motionChannels = "motion_channels"
     }
 
     public init() {}
@@ -70,6 +78,7 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
             guidanceRange = range[0] ... range[1]
         }
         rotary = try c.decodeIfPresent(RotaryPositions.self, forKey: .rotary)
+        motionChannels = try c.decodeIfPresent(Int.self, forKey: .motionChannels) ?? d.motionChannels
     }
 
     /// Why a guidance scale cannot be used with this denoiser, or nil: a guidance-distilled one
@@ -85,6 +94,9 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
         guard positive.allSatisfy({ $0 > 0 }), latentSize % patch == 0, width % heads == 0,
               width % 8 == 0, timeFrequencyDim % 2 == 0, layerNormEpsilon > 0 else {
             throw EngineError.invalidConfiguration(file: source, detail: "inconsistent sizes \(self)")
+        }
+        guard (0 ... 64).contains(motionChannels) else {
+            throw EngineError.invalidConfiguration(file: source, detail: "motion_channels \(motionChannels) must be in 0…64")
         }
         guard !guidanceEmbedding || guidanceRange != nil else {
             throw EngineError.invalidConfiguration(file: source, detail: "a guidance-distilled denoiser (guidance_embed) needs guidance_range: the scales it was trained on")
