@@ -16,7 +16,11 @@ evaluator reads them (`scoring.sign_pairs`) and how far apart the two members' t
 (median over frames of the centroid's distance along the asked axis, canvas units): the truth
 of a pair, one clip and its mirror in time from the same start, lies about as far apart as
 the object travels, a model blind to the sign draws the same track twice; and how many
-clips turn in mid-air (`detect.midair_turns`; the world's objects turn only at an edge)."""
+clips turn in mid-air (`detect.midair_turns`; the world's objects turn only at an edge).
+For a denoiser with motion channels (item 13) it also reads, per step, the heading of the
+predicted motion channels over the first quarter of the frames, and how often the clip's
+drift goes the way its own motion channels head: whether the clip follows the motion it
+generates."""
 from __future__ import annotations
 
 import argparse
@@ -25,11 +29,21 @@ import numpy as np
 import torch
 
 from .detect import axis_drift, midair_turns, read_clip
+from .world import MOTIONS
 from .evaluate import load_denoiser, sign_pair_cases
 from .scoring import sign_pairs
 from .sampling import sample
 from .text import TextEncoder
 from .train_dit import decode_clips
+
+
+def motion_heading(state: torch.Tensor, latent_channels: int, motion: str) -> float:
+    """A clip's predicted state [F, S, h, w] -> the sum of its motion channels (x, y velocity)
+    over the first quarter of the frames, along `motion`'s axis, positive the way it points."""
+    q = max(1, state.shape[0] // 4)
+    vx, vy = state[:q, latent_channels:latent_channels + 2].sum(dim=(0, 2, 3)).tolist()
+    dx, dy = MOTIONS[motion]
+    return vx * dx + vy * dy
 
 
 @torch.no_grad()
@@ -52,6 +66,8 @@ def main():
     null = te.encode([""])
     cfg = dit.cfg
     drifts: dict[float, list[float]] = {}
+    headings: dict[float, list[float]] = {}
+    c = cfg.latent_channels
     readings = []
     for i in range(0, len(items), 8):
         chunk = items[i:i + 8]
@@ -62,8 +78,10 @@ def main():
         asked = [c["scene"].motion for c in chunk]
 
         def trace(t, x0_hat):
-            clips = decode_clips(ae, scale, x0_hat)
-            drifts.setdefault(t, []).extend(axis_drift(c, m) for c, m in zip(clips, asked))
+            clips = decode_clips(ae, scale, x0_hat[:, :, :c])
+            drifts.setdefault(t, []).extend(axis_drift(clip, m) for clip, m in zip(clips, asked))
+            if x0_hat.shape[2] > c:
+                headings.setdefault(t, []).extend(motion_heading(s, c, m) for s, m in zip(x0_hat, asked))
 
         nb = tuple(v.expand(b, *v.shape[1:]) for v in null)
         z = sample(dit, noise, torch.zeros_like(noise), torch.zeros(b, cfg.frames), te.encode([c["prompt"] for c in chunk]),
@@ -71,13 +89,19 @@ def main():
         trace(0.0, z)
         readings += [read_clip(c, False) for c in decode_clips(ae, scale, z)]
     print(f"{args.pairs} same-noise pairs, {args.steps} steps, guidance {args.guidance}")
-    print("t       pairs drifting opposite ways   first member as asked   second as asked")
+    print("t       pairs drifting opposite ways   first member as asked   second as asked"
+          + ("   motion channels: pairs opposite, as asked, clip follows them" if headings else ""))
     for t in sorted(drifts, reverse=True):
         d = np.array(drifts[t])
         first, second = d[0::2], d[1::2]
         # The second member asks the opposite way, so opposite drifts mean equal signs here.
         opposite = np.mean(np.sign(first) * np.sign(second) > 0)
-        print(f"{t:<7.3f} {opposite:>26.2f} {np.mean(first > 0):>23.2f} {np.mean(second > 0):>17.2f}")
+        line = f"{t:<7.3f} {opposite:>26.2f} {np.mean(first > 0):>23.2f} {np.mean(second > 0):>17.2f}"
+        if t in headings:
+            h = np.array(headings[t])
+            line += (f"   {np.mean(np.sign(h[0::2]) * np.sign(h[1::2]) > 0):>24.2f} {np.mean(h > 0):>8.2f}"
+                     f" {np.mean(np.sign(h) == np.sign(d)):>17.2f}")
+        print(line)
     asked = [c["scene"].motion for c in items]
     print("finished clips as the evaluator reads them:", sign_pairs(asked, [r.motion for r in readings]))
     apart = []

@@ -24,7 +24,7 @@ def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0,
     With t_start < 1 (SDEdit restyle) the chain starts from start_latents noised to t_start.
     Guidance applies at steps whose t lies in `guidance_interval` (arXiv 2404.07724); the
     others call the model once, conditionally. `trace(t, x0_hat)`, if given, sees each step's
-    prediction of the clean latents, x − t·v (probe_sign_steps). A guidance-distilled model (`guidance_embed`)
+    prediction of the clean state, x − t·v, motion channels included (probe_sign_steps). A guidance-distilled model (`guidance_embed`)
     is called once at every step with the scale as its input; with a `negative` prompt other
     than its null prompt (`null`), n + w(c − n) = D(c, w) + (w − 1)(D(null, 1) − D(n, 1))."""
     ts = shifted_schedule(steps, shift)
@@ -64,7 +64,7 @@ def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0,
             vc, vu = vv.chunk(2)
             v = vu + guidance * (vc - vu)
         if trace is not None:
-            trace(float(t), (gm * given_latents + (1 - gm) * (x - t * v))[:, :, :c])
+            trace(float(t), gm * given_latents + (1 - gm) * (x - t * v))
         x = x + (t_next - t) * v
     return (gm * given_latents + (1 - gm) * x)[:, :, :c]
 

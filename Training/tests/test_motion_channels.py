@@ -100,3 +100,17 @@ def test_sampling_generates_motion_and_returns_the_clip():
     assert restyled.shape == (1, 3, 4, 4, 4)
     with pytest.raises(ValueError, match="6"):
         sample(dit, noise[:, :, :4], x, given, cond, null, steps=2)
+
+
+def test_the_probe_reads_the_heading_of_a_clips_motion_channels():
+    from kinora_train.probe_sign_steps import motion_heading
+    from kinora_train.aux_heads import velocities
+    from kinora_train.world import Scene
+    # A clip moving right, as the training targets encode it: the probe reads it heading right.
+    cells = torch.zeros(1, 8, 16, 16, dtype=torch.uint8)
+    cells[:, :, 4:8, 2:6] = 255
+    scene = Scene("red", "circle", "white", motion="right", x0=0.3)
+    vel = torch.from_numpy(velocities(scene, 8, 8.0, 0.0))[None]
+    state = torch.cat([torch.zeros(1, 8, 4, 8, 8), motion_latents(cells, vel, 8)], 2)[0]
+    assert motion_heading(state, 4, "right") > 0 > motion_heading(state, 4, "left")
+    assert motion_heading(state, 4, "up") == 0
