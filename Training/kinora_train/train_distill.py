@@ -86,6 +86,8 @@ def main():
                     help="start the guidance MLP from a distilled model folder's (e.g. the shipped one) "
                          "instead of a zero output layer: a teacher continued from that model's weights "
                          "then needs fewer distillation steps")
+    ap.add_argument("--motion-field", choices=("object", "global"), default="object",
+                    help="the teacher's --motion-field (a denoiser with motion channels)")
     add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
@@ -141,7 +143,7 @@ def main():
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.05)
         c = student.cfg.latent_channels
         if student.cfg.motion_channels:
-            x0 = torch.cat([x0, motion_latents(cells, vel, student.cfg.latent_size)], dim=2)
+            x0 = torch.cat([x0, motion_latents(cells, vel, student.cfg.latent_size, args.motion_field)], dim=2)
         given, t, _, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, kept_channels=c)
         w = torch.from_numpy(rng.uniform(1.0, args.max_guidance, b)).float()
         with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):

@@ -20,7 +20,7 @@ from .reverse_pairs import add_partners, partner_captions
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor, to_uint8
 from .model import AEConfig, AutoEncoder, DiT, DiTConfig, motion_channels_of, with_motion, with_rotary
-from .motion_channels import CHANNELS as MOTION_CHANNELS, given_channels, motion_latents
+from .motion_channels import CHANNELS as MOTION_CHANNELS, FIELDS as MOTION_FIELDS, given_channels, motion_latents
 from .world import render
 
 FPS = 8.0
@@ -286,8 +286,11 @@ def main():
     ap.add_argument("--motion-channels", action="store_true",
                     help="generate the object's motion with the clip, in channels of its own (motion_channels.py; "
                          "Training/README.md item 13): a run without them continues with the same weights and the "
-                         "new inputs and outputs zero; a run with them keeps them. Not in the Swift engine yet, so "
-                         "export refuses such a model")
+                         "new inputs zero; a run with them keeps them (config.json `motion_channels`, which the "
+                         "Swift engine runs)")
+    ap.add_argument("--motion-field", choices=MOTION_FIELDS, default="object",
+                    help="what the motion channels hold (motion_channels.motion_latents): the velocity where the "
+                         "object is, or everywhere; give it again when resuming")
     ap.add_argument("--motion-weight", type=float, default=1.0,
                     help="weight of the motion channels' denoising loss (with --motion-channels)")
     ap.add_argument("--object-weight", type=float, default=0.0,
@@ -315,6 +318,9 @@ def main():
                 saved[key] = with_motion(with_rotary(saved[key], dit), dit)
         if args.motion_channels and not had_motion:
             saved.pop("opt", None)  # its moments do not fit the grown layers: a fresh optimiser
+        if had_motion and saved.get("motion_field", "object") != args.motion_field:
+            raise SystemExit(f"{args.run_dir}/dit.pt was trained with --motion-field {saved.get('motion_field', 'object')}, "
+                             f"not {args.motion_field}")
     ema = copy.deepcopy(dit).requires_grad_(False)
     aux = AuxHeads(cfg.width)
     clip_head = ClipMotionHead(cfg.width)
@@ -359,6 +365,7 @@ def main():
 
     def save():
         save_checkpoint(path, dit, opt, {"step": step, "train_seconds": train_seconds, "latent_scale": scale,
+                                         **({"motion_field": args.motion_field} if cfg.motion_channels else {}),
                                          **{name: head.state_dict() for name, head in heads}}, ema)
 
     while step < args.steps:
@@ -382,7 +389,7 @@ def main():
             partner_captions(pairs, partner_encoder.encode(partner_texts), ctx, cmask, pooled)
         c = cfg.latent_channels
         if cfg.motion_channels:
-            x0 = torch.cat([x0, motion_latents(cells, vel, cfg.latent_size)], dim=2)
+            x0 = torch.cat([x0, motion_latents(cells, vel, cfg.latent_size, args.motion_field)], dim=2)
         given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, pairs, kept_channels=c)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)

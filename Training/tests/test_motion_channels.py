@@ -114,3 +114,14 @@ def test_the_probe_reads_the_heading_of_a_clips_motion_channels():
     state = torch.cat([torch.zeros(1, 8, 4, 8, 8), motion_latents(cells, vel, 8)], 2)[0]
     assert motion_heading(state, 4, "right") > 0 > motion_heading(state, 4, "left")
     assert motion_heading(state, 4, "up") == 0
+
+
+def test_a_global_motion_field_holds_the_velocity_everywhere():
+    cells = torch.zeros(1, 2, 16, 16, dtype=torch.uint8)
+    vel = torch.tensor([[[0.5, 0.0], [-0.5, 0.25]]])
+    field = motion_latents(cells, vel, 8, "global")
+    assert field.shape == (1, 2, 2, 8, 8)
+    assert torch.equal(field[0, 1, :, 3, 5], torch.tensor([-0.5, 0.25]))
+    assert not motion_latents(cells, vel, 8).any()  # the object field: nothing covered, nothing moves
+    with pytest.raises(ValueError, match="motion field"):
+        motion_latents(cells, vel, 8, "flow")
