@@ -25,7 +25,7 @@ import torch
 
 from .checkpoint import apply_checkpoint, read_checkpoint, save_checkpoint
 from .model import DiT, dit_from_state
-from .motion_channels import motion_latents
+from .motion_channels import FIELDS as MOTION_FIELDS, motion_latents
 from .train_dit import Replay, build_pool, fresh_and_replayed, load_ae, noised_inputs, text_inputs
 from .object_weight import latent_weights, weighted_mse
 from .precision import add_precision_option, chosen_bf16
@@ -86,7 +86,7 @@ def main():
                     help="start the guidance MLP from a distilled model folder's (e.g. the shipped one) "
                          "instead of a zero output layer: a teacher continued from that model's weights "
                          "then needs fewer distillation steps")
-    ap.add_argument("--motion-field", choices=("object", "global"), default="object",
+    ap.add_argument("--motion-field", choices=MOTION_FIELDS, default="object",
                     help="the teacher's --motion-field (a denoiser with motion channels)")
     add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
