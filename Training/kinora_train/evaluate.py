@@ -27,7 +27,7 @@ from .world import OPPOSITE, render
 
 @torch.no_grad()
 def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0, shift=3.0, seed=0, batch=8,
-        interval=(0.0, 1.0), paired_noise: bool = False):
+        interval=(0.0, 1.0), paired_noise: bool = False, motion_lead: float = 0.0):
     """With `paired_noise`, items 2k and 2k+1 start from the same noise (batch must be even)."""
     f = dit.cfg.frames
     results = []
@@ -49,7 +49,7 @@ def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0
             given[:, :given_frames] = 1
         nb = (null[0].expand(b, -1, -1), null[1].expand(b, -1), null[2].expand(b, -1))
         z = sample(dit, noise, given_lat, given, cond, nb, steps=steps, guidance=guidance, shift=shift,
-                   guidance_interval=interval)
+                   guidance_interval=interval, motion_lead=motion_lead)
         clips = decode_clips(ae, scale, z)
         for k, c in enumerate(chunk):
             results.append({**c, "clip": clips[k], "truth": None if truth is None else truth[k]})
@@ -117,6 +117,9 @@ def main():
     ap.add_argument("--guidance", type=float, default=4.0)
     ap.add_argument("--shift", type=float, default=3.0)
     ap.add_argument("--guidance-interval", default="0,1", help="guide only at t in LO,HI")
+    ap.add_argument("--motion-lead", type=float, default=0.0,
+                    help="a motion-channel model's motion clock (sampling.motion_clock): its motion is "
+                         "finished when the clip's noise reaches this level; 0 keeps one clock")
     ap.add_argument("--pillar", type=int, default=16, help="clips that pass behind the pillar")
     ap.add_argument("--sign-pairs", type=int, default=32,
                     help="moving prompts also asked the opposite way under the same noise (scoring.sign_pairs); "
@@ -132,23 +135,23 @@ def main():
     interval = tuple(float(v) for v in args.guidance_interval.split(","))
     items = cases(args.n)
     rows = run(dit, ae, scale, te, items, steps=args.steps, guidance=args.guidance, shift=args.shift,
-               interval=interval)
+               interval=interval, motion_lead=args.motion_lead)
     for r in rows:
         reading = read_clip(r["clip"], r["scene"].pillar)
         r["score"] = score(reading, r["scene"])
         r["reading"] = reading
     anim_items = cases(max(8, args.n // 3), seed=91)
     anim = run(dit, ae, scale, te, anim_items, given_frames=1, steps=args.steps, guidance=args.guidance, shift=args.shift,
-               interval=interval)
+               interval=interval, motion_lead=args.motion_lead)
     for r in anim:
         r["score"] = score(read_clip(r["clip"], r["scene"].pillar), r["scene"])
         r["psnr0"] = psnr(r["clip"][0], r["truth"][0])
     pillar = run(dit, ae, scale, te, pillar_cases(args.pillar), steps=args.steps, guidance=args.guidance, shift=args.shift,
-               interval=interval)
+               interval=interval, motion_lead=args.motion_lead)
     through = [through_pillar(read_clip(r["clip"], True)) for r in pillar]
     pair_items = sign_pair_cases(args.sign_pairs)
     paired = run(dit, ae, scale, te, pair_items, steps=args.steps, guidance=args.guidance, shift=args.shift,
-                 interval=interval, paired_noise=True)
+                 interval=interval, paired_noise=True, motion_lead=args.motion_lead)
     report = {
         "step": step,
         "text_to_video": {

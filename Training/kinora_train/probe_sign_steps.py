@@ -58,6 +58,7 @@ def main():
     ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("--guidance", type=float, default=7.0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--motion-lead", type=float, default=0.0, help="the motion clock (sampling.motion_clock)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     dit, ae, scale, _ = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)
@@ -85,10 +86,10 @@ def main():
 
         nb = tuple(v.expand(b, *v.shape[1:]) for v in null)
         z = sample(dit, noise, torch.zeros_like(noise), torch.zeros(b, cfg.frames), te.encode([c["prompt"] for c in chunk]),
-                   nb, steps=args.steps, guidance=args.guidance, trace=trace)
+                   nb, steps=args.steps, guidance=args.guidance, trace=trace, motion_lead=args.motion_lead)
         trace(0.0, z)
         readings += [read_clip(c, False) for c in decode_clips(ae, scale, z)]
-    print(f"{args.pairs} same-noise pairs, {args.steps} steps, guidance {args.guidance}")
+    print(f"{args.pairs} same-noise pairs, {args.steps} steps, guidance {args.guidance}, motion lead {args.motion_lead}")
     print("t       pairs drifting opposite ways   first member as asked   second as asked"
           + ("   motion channels: pairs opposite, as asked, clip follows them" if headings else ""))
     for t in sorted(drifts, reverse=True):

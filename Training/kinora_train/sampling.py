@@ -13,9 +13,20 @@ def shifted_schedule(steps: int, shift: float) -> torch.Tensor:
     return shift * t / (1 + (shift - 1) * t)
 
 
+def motion_clock(ts: torch.Tensor, lead: float) -> torch.Tensor:
+    """The motion channels' noise level at each of the clip's levels `ts`: 1 when the clip's is,
+    0 once the clip reaches `lead` (train_dit --motion-lead; 0 keeps them on the clip's clock).
+    The motion is decided first, while the clip is still mostly noise, and the clip's last
+    steps are taken with its motion known."""
+    if not 0.0 <= lead < 1.0:
+        raise ValueError(f"motion lead {lead}: must lie in [0, 1)")
+    return ((ts - lead) / (1 - lead)).clamp(0.0, 1.0)
+
+
 @torch.no_grad()
 def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0, shift=3.0,
-           t_start: float = 1.0, start_latents=None, guidance_interval=(0.0, 1.0), negative=None, trace=None):
+           t_start: float = 1.0, start_latents=None, guidance_interval=(0.0, 1.0), negative=None, trace=None,
+           motion_lead: float = 0.0):
     """noise: [B,F,S,h,w] with S = dit.cfg.state_channels (the latent's C, and the motion
     channels of a model that has them); given_latents [B,F,C,h,w]: the clean frames where
     given[b,f] = 1 (their latent channels are kept; motion is generated everywhere). Returns
@@ -26,11 +37,15 @@ def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0,
     others call the model once, conditionally. `trace(t, x0_hat)`, if given, sees each step's
     prediction of the clean state, x − t·v, motion channels included (probe_sign_steps). A guidance-distilled model (`guidance_embed`)
     is called once at every step with the scale as its input; with a `negative` prompt other
-    than its null prompt (`null`), n + w(c − n) = D(c, w) + (w − 1)(D(null, 1) − D(n, 1))."""
+    than its null prompt (`null`), n + w(c − n) = D(c, w) + (w − 1)(D(null, 1) − D(n, 1)).
+    With `motion_lead` > 0 the motion channels run on `motion_clock`; SDEdit ignores it (the
+    input clip's motion is unknown, and a still object's known motion would freeze it)."""
     ts = shifted_schedule(steps, shift)
     if noise.shape[2] != dit.cfg.state_channels:
         raise ValueError(f"noise has {noise.shape[2]} channels a frame; this denoiser's state has {dit.cfg.state_channels}")
     c = dit.cfg.latent_channels
+    if motion_lead and not dit.cfg.motion_channels:
+        raise ValueError("motion lead needs a denoiser with motion channels")
     if t_start < 1.0:
         ts = ts[ts <= t_start]
         ts = torch.cat([torch.tensor([t_start]), ts]) if ts[0] < t_start else ts
@@ -41,8 +56,13 @@ def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0,
     gm = given_channels(given, noise.shape[2], c)
     given_latents = pad_channels(given_latents, noise.shape[2])
     b = x.shape[0]
+    # Per-channel noise levels: the latent's t, the motion's on its own clock.
+    tms = motion_clock(ts, motion_lead if t_start >= 1.0 else 0.0)
+    latent = (torch.arange(noise.shape[2]) < c)[None, None, :, None, None]
     for i in range(len(ts) - 1):
         t, t_next = ts[i], ts[i + 1]
+        level = torch.where(latent, t, tms[i])
+        level_next = torch.where(latent, t_next, tms[i + 1])
         x = gm * given_latents + (1 - gm) * x
         tb = torch.full((b,), float(t))
         if dit.cfg.guidance_embed and negative is not None and guidance != 1.0:
@@ -64,8 +84,8 @@ def sample(dit, noise, given_latents, given, cond, null, steps=16, guidance=4.0,
             vc, vu = vv.chunk(2)
             v = vu + guidance * (vc - vu)
         if trace is not None:
-            trace(float(t), gm * given_latents + (1 - gm) * (x - t * v))
-        x = x + (t_next - t) * v
+            trace(float(t), gm * given_latents + (1 - gm) * (x - level * v))
+        x = x + (level_next - level) * v
     return (gm * given_latents + (1 - gm) * x)[:, :, :c]
 
 

@@ -226,19 +226,35 @@ def text_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, drop: flo
     return ctx, cmask, pooled
 
 
+def motion_levels(rng: np.random.Generator, t: torch.Tensor, lead: float) -> torch.Tensor:
+    """The motion channels' noise level per clip: the clip's t, or for a share `lead` of the
+    clips a lower one, t·u with u uniform, a quarter of them 0 (the motion given clean). The
+    sampler's `motion_clock` decides the motion first and takes the clip's last steps with it
+    known; these levels teach both halves, and that a clip follows the motion it is given."""
+    if lead == 0:
+        return t.clone()  # draws nothing: a run without it keeps its data stream
+    u = np.where(rng.random(len(t)) < 0.25, 0.0, rng.random(len(t)))
+    return torch.where(torch.from_numpy(rng.random(len(t)) < lead), t * torch.from_numpy(u).float(), t)
+
+
 def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torch.Tensor, vel: torch.Tensor,
-                  t_shift: float, pairs: list[tuple[int, int]] = (), kept_channels: int | None = None):
+                  t_shift: float, pairs: list[tuple[int, int]] = (), kept_channels: int | None = None,
+                  motion_lead: float = 0.0):
     """Given-frame masks, timesteps, noise and the noised clips (given frames kept clean: their
-    first `kept_channels` channels, all by default; motion channels are noised everywhere).
-    Each (slot, source) of `pairs` gets its source's given frames, timestep and noise."""
+    first `kept_channels` channels, all by default; the other channels, motion, are noised
+    everywhere, at `motion_levels`). Each (slot, source) of `pairs` gets its source's given
+    frames, timesteps and noise."""
     b, frames = x0.shape[:2]
+    kept = x0.shape[2] if kept_channels is None else kept_channels
     given = give_frames_where_against(rng, given_mask(rng, b, frames), against_caption(pool, idx, vel))
     t = sample_t(rng, b, t_shift)
+    tm = motion_levels(rng, t, motion_lead)
     noise = torch.randn_like(x0)
     for slot, src in pairs:
-        given[slot], t[slot], noise[slot] = given[src], t[src], noise[src]
-    tt = t[:, None, None, None, None]
-    gm = given_channels(given, x0.shape[2], x0.shape[2] if kept_channels is None else kept_channels)
+        given[slot], t[slot], tm[slot], noise[slot] = given[src], t[src], tm[src], noise[src]
+    tt = torch.where((torch.arange(x0.shape[2]) < kept)[None, :, None, None], t[:, None, None, None],
+                     tm[:, None, None, None])[:, None]
+    gm = given_channels(given, x0.shape[2], kept)
     xt = gm * x0 + (1 - gm) * ((1 - tt) * x0 + tt * noise)
     return given, t, noise, xt
 
@@ -291,12 +307,17 @@ def main():
     ap.add_argument("--motion-field", choices=MOTION_FIELDS, default="object",
                     help="what the motion channels hold (motion_channels.motion_latents): the velocity where the "
                          "object is, or everywhere; give it again when resuming")
+    ap.add_argument("--motion-lead", type=float, default=0.0, metavar="P",
+                    help="share of clips whose motion channels are less noisy than the clip (motion_levels), "
+                         "for the sampler's motion clock (sampling.motion_clock); 0 keeps one noise level")
     ap.add_argument("--motion-weight", type=float, default=1.0,
                     help="weight of the motion channels' denoising loss (with --motion-channels)")
     ap.add_argument("--object-weight", type=float, default=0.0,
                     help="extra loss weight on the latent pixels the object covers (object_weight.py); "
                          "0 weighs every latent pixel alike")
     args = ap.parse_args()
+    if not 0.0 <= args.motion_lead <= 1.0:
+        ap.error(f"--motion-lead {args.motion_lead}: a share of clips, in [0, 1]")
     torch.set_num_threads(args.threads)
     bf16 = chosen_bf16(args)
     # Two batch shapes (16-frame and 4-frame clips): two static graphs, not one dynamic one.
@@ -310,6 +331,8 @@ def main():
     # Likewise motion channels: kept once a run has them, added by the flag.
     had_motion = saved is not None and motion_channels_of(saved["model"], DiTConfig()) > 0
     cfg = DiTConfig(rotary=rotary, motion_channels=MOTION_CHANNELS if args.motion_channels or had_motion else 0)
+    if args.motion_lead and not cfg.motion_channels:
+        ap.error("--motion-lead needs motion channels (--motion-channels, or a run that has them)")
     torch.manual_seed(2)
     dit = DiT(cfg)
     if saved is not None:
@@ -390,7 +413,8 @@ def main():
         c = cfg.latent_channels
         if cfg.motion_channels:
             x0 = torch.cat([x0, motion_latents(cells, vel, cfg.latent_size, args.motion_field)], dim=2)
-        given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, pairs, kept_channels=c)
+        given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, pairs, kept_channels=c,
+                                              motion_lead=args.motion_lead)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None

@@ -125,3 +125,56 @@ def test_a_global_motion_field_holds_the_velocity_everywhere():
     assert not motion_latents(cells, vel, 8).any()  # the object field: nothing covered, nothing moves
     with pytest.raises(ValueError, match="motion field"):
         motion_latents(cells, vel, 8, "flow")
+
+
+def test_a_motion_lead_noises_some_clips_motion_less_than_their_latent():
+    from kinora_train.train_dit import motion_levels
+    t = torch.full((4000,), 0.8)
+    assert torch.equal(motion_levels(np.random.default_rng(0), t, 0.0), t)
+    tm = motion_levels(np.random.default_rng(0), t, 0.5)
+    assert (tm <= t).all()
+    assert 0.4 < (tm < t).float().mean() < 0.6  # the share asked for
+    assert 0.08 < (tm == 0).float().mean() < 0.17  # a quarter of those: the motion given clean
+    # In the noised clip, the motion channels carry the lower level and the latent the clip's.
+    x0, noise_free = torch.ones(64, 2, 6, 4, 4), np.zeros(64, np.int64)
+    pool = {"scenes": [type("S", (), {"along": lambda self, v: 1.0})()]}
+    _, t, noise, xt = noised_inputs(np.random.default_rng(1), pool, noise_free, x0, torch.ones(64, 2, 2), 1.0,
+                                    kept_channels=4, motion_lead=1.0)
+    level = (xt - x0) / (noise - x0)  # x_t = (1 − s)·x0 + s·noise, per channel
+    ungiven = level[:, -1]
+    assert torch.allclose(ungiven[:, :4].mean(dim=(1, 2, 3)), t, atol=1e-4)
+    assert (ungiven[:, 4:].mean(dim=(1, 2, 3)) <= t + 1e-4).all()
+    assert (ungiven[:, 4:].mean(dim=(1, 2, 3)) < t - 1e-3).float().mean() > 0.5
+
+
+def test_the_motion_clock_finishes_the_motion_first():
+    from kinora_train.sampling import motion_clock, shifted_schedule
+    ts = shifted_schedule(8, 3.0)
+    assert torch.equal(motion_clock(ts, 0.0), ts)
+    tm = motion_clock(ts, 0.5)
+    assert tm[0] == 1 and (tm <= ts).all() and (tm[ts <= 0.5] == 0).all()
+    with pytest.raises(ValueError, match="motion lead"):
+        motion_clock(ts, 1.0)
+
+
+def test_sampling_with_a_motion_lead_takes_the_clips_last_steps_with_its_motion_fixed():
+    torch.manual_seed(3)
+    dit = DiT(DiTConfig(**TINY, motion_channels=2)).eval()
+    with torch.no_grad():
+        for p in dit.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
+    x, _, _, ctx, mask, pooled = inputs(1)
+    cond, null = (ctx, mask, pooled), (ctx * 0, mask, pooled * 0)
+    noise = torch.randn(1, 3, 6, 4, 4)
+    seen = []
+    sample(dit, noise, x, torch.zeros(1, 3), cond, null, steps=6, guidance=3.0, motion_lead=0.8,
+           trace=lambda t, x0: seen.append((t, x0[:, :, 4:].clone())))
+    late = [m for t, m in seen if t <= 0.8]
+    assert len(late) >= 2 and all(torch.equal(m, late[0]) for m in late)  # the motion no longer moves
+    plain = []
+    sample(dit, noise, x, torch.zeros(1, 3), cond, null, steps=4, guidance=3.0,
+           trace=lambda t, x0: plain.append(x0[:, :, 4:].clone()))
+    assert not torch.equal(plain[-1], plain[-2])
+    with pytest.raises(ValueError, match="motion channels"):
+        sample(DiT(DiTConfig(**TINY)).eval(), noise[:, :, :4], x, torch.zeros(1, 3), cond, null, steps=2,
+               motion_lead=0.5)
