@@ -85,6 +85,14 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     return float(10 * np.log10(255.0 ** 2 / max(mse, 1e-10)))
 
 
+def model_motion_lead(model_dir: str | None) -> float:
+    """The motion clock a model folder's config.json asks for (0 without one)."""
+    if not model_dir:
+        return 0.0
+    with open(os.path.join(model_dir, "config.json")) as f:
+        return float(json.load(f)["sampler"].get("motion_lead", 0.0))
+
+
 def load_denoiser(run_dir: str, ema_file: str | None = None, model_dir: str | None = None,
                   online: bool = False):
     """(denoiser in eval mode, autoencoder, latent scale, training step) from an exported model
@@ -117,9 +125,10 @@ def main():
     ap.add_argument("--guidance", type=float, default=4.0)
     ap.add_argument("--shift", type=float, default=3.0)
     ap.add_argument("--guidance-interval", default="0,1", help="guide only at t in LO,HI")
-    ap.add_argument("--motion-lead", type=float, default=0.0,
+    ap.add_argument("--motion-lead", type=float, default=None,
                     help="a motion-channel model's motion clock (sampling.motion_clock): its motion is "
-                         "finished when the clip's noise reaches this level; 0 keeps one clock")
+                         "finished when the clip's noise reaches this level; 0 keeps one clock "
+                         "(default: a model folder's config.json sampler.motion_lead, else 0)")
     ap.add_argument("--pillar", type=int, default=16, help="clips that pass behind the pillar")
     ap.add_argument("--sign-pairs", type=int, default=32,
                     help="moving prompts also asked the opposite way under the same noise (scoring.sign_pairs); "
@@ -130,6 +139,8 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     dit, ae, scale, step = load_denoiser(args.run_dir, args.ema_file, args.model_dir)
+    if args.motion_lead is None:
+        args.motion_lead = model_motion_lead(args.model_dir)
     te = TextEncoder()
     t0 = time.time()
     interval = tuple(float(v) for v in args.guidance_interval.split(","))
@@ -154,6 +165,7 @@ def main():
                  interval=interval, paired_noise=True, motion_lead=args.motion_lead)
     report = {
         "step": step,
+        "sampler": {"steps": args.steps, "guidance": args.guidance, "motion_lead": args.motion_lead},
         "text_to_video": {
             "all": summarise(rows),
             "held_out": summarise(rows, lambda r: r["held_out"]),

@@ -37,7 +37,7 @@ SCENES = (
 
 
 @torch.no_grad()
-def chunked(dit, ae, scale, te, prompts, frames_total, seed, overlap, steps, guidance, shift):
+def chunked(dit, ae, scale, te, prompts, frames_total, seed, overlap, steps, guidance, shift, motion_lead=0.0):
     f, c, s = dit.cfg.frames, dit.cfg.state_channels, dit.cfg.latent_size
     b = len(prompts)
     cond = te.encode(prompts)
@@ -55,7 +55,8 @@ def chunked(dit, ae, scale, te, prompts, frames_total, seed, overlap, steps, gui
         if k:
             given[:, :k] = 1
             given_lat[:, :k] = carried
-        z = sample(dit, noise, given_lat, given, cond, null, steps=steps, guidance=guidance, shift=shift)
+        z = sample(dit, noise, given_lat, given, cond, null, steps=steps, guidance=guidance, shift=shift,
+                   motion_lead=motion_lead)
         new = z[:, k:]
         clips = decode_clips(ae, scale, new)
         for i in range(b):
@@ -113,7 +114,7 @@ def main():
     videos = chunked(dit, ae, scale, TextEncoder(cfg["text_encoder"]["max_tokens"]), prompts,
                      int(args.seconds * fps), args.seed, cfg["chunk"]["overlap_frames"],
                      args.steps or cfg["sampler"]["steps"], args.guidance or cfg["sampler"]["guidance"],
-                     cfg["sampler"]["shift"])
+                     cfg["sampler"]["shift"], cfg["sampler"].get("motion_lead", 0.0))
     rows = []
     for scene, prompt, video in zip(SCENES, prompts, videos):
         r = score(read_long(video, fps), scene, len(video) / fps)

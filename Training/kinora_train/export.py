@@ -27,7 +27,7 @@ def rotary_json(dit_cfg: DiTConfig) -> dict:
 
 
 def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra: dict, guidance: float = 4.0,
-                steps: int = 16, guidance_range: tuple[float, float] = (1.0, 10.0)) -> dict:
+                steps: int = 16, guidance_range: tuple[float, float] = (1.0, 10.0), motion_lead: float = 0.0) -> dict:
     return {
         "format": "kinora-video-model",
         "format_version": 1,
@@ -46,7 +46,8 @@ def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra
                      **({"motion_channels": dit_cfg.motion_channels} if dit_cfg.motion_channels else {}),
                      **({"guidance_range": list(guidance_range)} if dit_cfg.guidance_embed else {}),
                      **({"rotary": rotary_json(dit_cfg)} if dit_cfg.rotary else {})},
-        "sampler": {"name": "flow-euler", "steps": steps, "shift": 3.0, "guidance": guidance},
+        "sampler": {"name": "flow-euler", "steps": steps, "shift": 3.0, "guidance": guidance,
+                    **({"motion_lead": motion_lead} if motion_lead else {})},
         "chunk": {"overlap_frames": 4},
         **extra,
     }
@@ -69,6 +70,8 @@ def main():
     ap.add_argument("--ema-file", default=None)
     ap.add_argument("--guidance", type=float, default=4.0, help="the sampler's default guidance scale")
     ap.add_argument("--steps", type=int, default=16, help="the sampler's default step count")
+    ap.add_argument("--motion-lead", type=float, default=0.0,
+                    help="the sampler's motion clock (sampling.motion_clock) for a denoiser trained with --motion-lead")
     args = ap.parse_args()
     ae_cfg = AEConfig()
     # ae.pt, or (a run continued with --init-from) the committed folder's autoencoder.
@@ -100,7 +103,7 @@ def main():
                                     "autoencoder_steps": int(ae_state.get("step", 0)),
                                     "decoder_finetune_steps": int(ae_state.get("decoder_steps", 0)),
                                     **({"guidance_distillation": distill} if distill else {})}},
-                      guidance=args.guidance, steps=args.steps,
+                      guidance=args.guidance, steps=args.steps, motion_lead=args.motion_lead,
                       guidance_range=(1.0, distill["max_guidance"]) if distill else (1.0, 10.0))
     with open(os.path.join(args.out_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)

@@ -30,7 +30,7 @@ import torch
 
 from .detect import axis_drift, midair_turns, read_clip
 from .world import MOTIONS
-from .evaluate import load_denoiser, sign_pair_cases
+from .evaluate import load_denoiser, model_motion_lead, sign_pair_cases
 from .scoring import sign_pairs
 from .sampling import sample
 from .text import TextEncoder
@@ -58,10 +58,13 @@ def main():
     ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("--guidance", type=float, default=7.0)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--motion-lead", type=float, default=0.0, help="the motion clock (sampling.motion_clock)")
+    ap.add_argument("--motion-lead", type=float, default=None,
+                    help="the motion clock (sampling.motion_clock; default: a model folder's, else 0)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     dit, ae, scale, _ = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)
+    if args.motion_lead is None:
+        args.motion_lead = model_motion_lead(args.model_dir)
     te = TextEncoder()
     items = sign_pair_cases(args.pairs)
     null = te.encode([""])

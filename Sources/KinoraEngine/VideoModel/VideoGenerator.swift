@@ -27,6 +27,9 @@ public struct VideoGenerationRequest: Sendable {
     public var sampler: FlowSamplerKind = .euler
     /// Text tokens the denoiser sees (the training code's `MAX_TOKENS`).
     public var maxTextTokens = 40
+    /// A motion-channel denoiser's motion clock (`MotionClock`): its motion is finished when the
+    /// clip's noise reaches this level; 0, one clock. Euler only; SDEdit keeps one clock.
+    public var motionLead: Float = 0
 
     public init(prompt: String, frames: Int) {
         self.prompt = prompt
@@ -41,6 +44,7 @@ public struct VideoGenerationRequest: Sendable {
         steps = model.sampler.steps
         guidanceScale = model.sampler.guidance
         shift = model.sampler.shift
+        motionLead = model.sampler.motionLead
         maxTextTokens = model.textEncoder.maxTokens
         unconditionalPrompt = model.textEncoder.nullPrompt
     }
@@ -92,6 +96,15 @@ public struct VideoGenerator: Sendable {
         if let problem = c.guidanceProblem(request.guidanceScale) {
             throw EngineError.invalidArgument(operation: op, detail: "guidance \(problem)")
         }
+        if let problem = MotionClock.problem(lead: request.motionLead, motionChannels: c.motionChannels) {
+            throw EngineError.invalidArgument(operation: op, detail: problem)
+        }
+        // SDEdit keeps one clock: the input clip's motion is unknown, and a still object's
+        // motion, known early, would freeze it (sampling.py).
+        let motionLead = request.initialLatents == nil || request.strength >= 1 ? request.motionLead : 0
+        if motionLead > 0 && request.sampler != .euler {
+            throw EngineError.invalidArgument(operation: op, detail: "sampler \(request.sampler.rawValue): a motion lead needs euler")
+        }
         let nullPrompt = model.configuration.textEncoder.nullPrompt
         let plan = GuidancePlan(scale: request.guidanceScale, distilled: c.guidanceEmbedding,
                                 negativeIsNullPrompt: request.unconditionalPrompt == nullPrompt)
@@ -138,6 +151,7 @@ public struct VideoGenerator: Sendable {
             return try plan.combine(v, clipShape: stateShape, operation: op)
         }
         var sampler: any Sampler = switch request.sampler {
+        case .euler where motionLead > 0: try MotionClockEulerSampler(timesteps: schedule, lead: motionLead, layout: stateLayout)
         case .euler: try FlowMatchEulerSampler(timesteps: schedule)
         case .heun: try FlowMatchHeunSampler(timesteps: schedule)
         }

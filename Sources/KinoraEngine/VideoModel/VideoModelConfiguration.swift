@@ -167,6 +167,26 @@ public struct VideoModelConfiguration: Sendable, Equatable {
         public var steps: Int
         public var shift: Float
         public var guidance: Float
+        /// The clip's noise level at which a motion-channel denoiser's motion is finished
+        /// (`motion_lead`, absent: 0, one clock for the whole state; `MotionClock`).
+        public var motionLead: Float
+
+        enum CodingKeys: String, CodingKey { case name, steps, shift, guidance, motionLead = "motion_lead" }
+
+        public init(name: String, steps: Int, shift: Float, guidance: Float, motionLead: Float = 0) {
+            self.name = name
+            self.steps = steps
+            self.shift = shift
+            self.guidance = guidance
+            self.motionLead = motionLead
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(name: try c.decode(String.self, forKey: .name), steps: try c.decode(Int.self, forKey: .steps),
+                      shift: try c.decode(Float.self, forKey: .shift), guidance: try c.decode(Float.self, forKey: .guidance),
+                      motionLead: try c.decodeIfPresent(Float.self, forKey: .motionLead) ?? 0)
+        }
     }
 
     public var name: String
@@ -247,6 +267,9 @@ public struct VideoModelConfiguration: Sendable, Equatable {
         try check(raw.denoiser.prediction ?? "flow-velocity" == "flow-velocity", "prediction \(raw.denoiser.prediction ?? "") (only flow-velocity)")
         try check(raw.denoiser.gelu ?? "tanh" == "tanh", "gelu \(raw.denoiser.gelu ?? "") (only tanh)")
         try check(raw.sampler.steps > 0 && raw.sampler.shift > 0 && raw.sampler.guidance >= 0, "sampler \(raw.sampler)")
+        if let problem = MotionClock.problem(lead: raw.sampler.motionLead, motionChannels: sections.denoiser.motionChannels) {
+            try check(false, "sampler.motion_lead: \(problem)")
+        }
         try check(raw.textEncoder.maxTokens >= 2, "text_encoder.max_tokens \(raw.textEncoder.maxTokens)")
         let overlap = raw.chunk?.overlapFrames ?? 0
         try check(overlap >= 0 && overlap < sections.denoiser.frames, "chunk.overlap_frames \(overlap)")
