@@ -239,11 +239,12 @@ def motion_levels(rng: np.random.Generator, t: torch.Tensor, lead: float) -> tor
 
 def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torch.Tensor, vel: torch.Tensor,
                   t_shift: float, pairs: list[tuple[int, int]] = (), kept_channels: int | None = None,
-                  motion_lead: float = 0.0):
+                  motion_lead: float = 0.0, same_input_from: float = 2.0):
     """Given-frame masks, timesteps, noise and the noised clips (given frames kept clean: their
     first `kept_channels` channels, all by default; the other channels, motion, are noised
     everywhere, at `motion_levels`). Each (slot, source) of `pairs` gets its source's given
-    frames, timesteps and noise."""
+    frames, timesteps and noise; a pair without given frames at t ≥ `same_input_from` gets
+    its source's noisy clip itself (`share_inputs`)."""
     b, frames = x0.shape[:2]
     kept = x0.shape[2] if kept_channels is None else kept_channels
     given = give_frames_where_against(rng, given_mask(rng, b, frames), against_caption(pool, idx, vel))
@@ -256,7 +257,22 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
                      tm[:, None, None, None])[:, None]
     gm = given_channels(given, x0.shape[2], kept)
     xt = gm * x0 + (1 - gm) * ((1 - tt) * x0 + tt * noise)
+    share_inputs(pairs, given, t, tm, tt, x0, noise, xt, same_input_from)
     return given, t, noise, xt
+
+
+def share_inputs(pairs, given, t, tm, tt, x0, noise, xt, t_from: float) -> None:
+    """The same noisy clip asked both ways (in place). A time-reversed pair (reverse_pairs.py)
+    at high noise, without given frames and on one clock, gets its source's x_t, and the noise
+    that makes it a valid x_t of its own clip, ε' = (x_t − (1 − t)·x0)/t (so the target
+    ε' − x0 still points from x_t to its clean clip). Found 2026-12-01 (README item 14): at
+    sampling the noisy clip suggests a path of its own, which the text must overrule, but in
+    training the two always agree, and the denoiser learned to follow the clip's evidence;
+    with one input and two captions, only the text can lower the pair's loss."""
+    for slot, src in pairs:
+        if t[src] >= t_from and not given[src].any() and tm[src] == t[src]:
+            xt[slot] = xt[src]
+            noise[slot] = (xt[src] - (1 - tt[slot]) * x0[slot]) / tt[slot]
 
 
 def stack(items):
@@ -287,6 +303,9 @@ def main():
     ap.add_argument("--reverse-pairs", type=int, default=0, metavar="K",
                     help="per 16-frame batch, up to K clips replaced by time-reversed partners of others "
                          "under the opposite direction's caption, same noise and timestep (reverse_pairs.py)")
+    ap.add_argument("--same-input-from", type=float, default=2.0, metavar="T",
+                    help="reverse pairs at t >= T without given frames share one noisy clip, so that only "
+                         "the caption tells them apart (share_inputs); above 1 turns it off")
     ap.add_argument("--short-every", type=int, default=3,
                     help="every Nth step trains on 4-frame windows, four times as many clips for the "
                          "same tokens (appearance is learned per clip); 0 turns it off")
@@ -414,7 +433,7 @@ def main():
         if cfg.motion_channels:
             x0 = torch.cat([x0, motion_latents(cells, vel, cfg.latent_size, args.motion_field)], dim=2)
         given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, pairs, kept_channels=c,
-                                              motion_lead=args.motion_lead)
+                                              motion_lead=args.motion_lead, same_input_from=args.same_input_from)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None

@@ -57,3 +57,28 @@ def test_partners_share_noise_and_timestep_and_carry_their_own_caption():
     assert torch.allclose(xt[3], gm * x0[3] + (1 - gm) * ((1 - t[0]) * x0[3] + t[0] * noise[0]))
     kept = given[3].bool()
     assert torch.equal(xt[3][kept], x0[3][kept])  # given frames are clean
+
+
+def test_pairs_at_high_noise_can_share_one_noisy_clip_and_keep_valid_targets():
+    pool = pool_of("right", "left", "still", "up")
+    x0 = torch.randn(4, 16, 4, 8, 8)
+    vel = torch.zeros(4, 16, 2)
+    vel[0, :, 0] = 1
+    pairs, _ = add_partners(np.random.default_rng(1), pool, np.arange(4), x0, torch.zeros(4, 16, 16, 16, dtype=torch.uint8),
+                            vel, 1)
+    assert pairs == [(3, 0)]
+    shared = 0
+    for seed in range(40):
+        given, t, noise, xt = noised_inputs(np.random.default_rng(seed), pool, np.arange(4), x0, vel, 2.0, pairs,
+                                            same_input_from=0.5)
+        if t[0] >= 0.5 and not given[0].any():
+            shared += 1
+            assert torch.equal(xt[3], xt[0]) and not torch.equal(x0[3], x0[0])
+            # Still x_t = (1 − t)·x0 + t·ε for the partner's own clean clip, so ε − x0 is its target.
+            assert torch.allclose(xt[3], (1 - t[3]) * x0[3] + t[3] * noise[3], atol=1e-5)
+        else:
+            assert not torch.equal(xt[3], xt[0])
+    assert shared >= 5
+    # Off by default: the pair keeps its own inputs.
+    given, t, noise, xt = noised_inputs(np.random.default_rng(0), pool, np.arange(4), x0, vel, 2.0, pairs)
+    assert not torch.equal(xt[3], xt[0])
