@@ -120,6 +120,9 @@ def main():
     ap.add_argument("run_dir")
     ap.add_argument("--ema-file", default=None)
     ap.add_argument("--model-dir", default=None, help="evaluate an exported model folder instead")
+    ap.add_argument("--online", action="store_true",
+                    help="dit.pt's weights being trained instead of its EMA (a short run's annealed weights, "
+                         "which its EMA still mixes with those it started from)")
     ap.add_argument("--n", type=int, default=48)
     ap.add_argument("--steps", type=int, default=16)
     ap.add_argument("--guidance", type=float, default=4.0)
@@ -138,7 +141,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    dit, ae, scale, step = load_denoiser(args.run_dir, args.ema_file, args.model_dir)
+    dit, ae, scale, step = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)
     if args.motion_lead is None:
         args.motion_lead = model_motion_lead(args.model_dir)
     te = TextEncoder()
