@@ -84,15 +84,19 @@ def test_given_frames_keep_their_latent_but_not_their_motion():
                     assert not torch.allclose(xt[b, f, 4:], x0[b, f, 4:])
 
 
-def test_sampling_generates_motion_and_returns_the_clip():
+def random_motion_sampling_inputs():
+    """A tiny motion-channel denoiser with every weight perturbed, and what sample() needs."""
     torch.manual_seed(3)
     dit = DiT(DiTConfig(**TINY, motion_channels=2)).eval()
     with torch.no_grad():
         for p in dit.parameters():
             p.add_(torch.randn_like(p) * 0.1)
     x, given, _, ctx, mask, pooled = inputs(1)
-    cond, null = (ctx, mask, pooled), (ctx * 0, mask, pooled * 0)
-    noise = torch.randn(1, 3, 6, 4, 4)
+    return dit, x, given, (ctx, mask, pooled), (ctx * 0, mask, pooled * 0), torch.randn(1, 3, 6, 4, 4)
+
+
+def test_sampling_generates_motion_and_returns_the_clip():
+    dit, x, given, cond, null, noise = random_motion_sampling_inputs()
     z = sample(dit, noise, x, given, cond, null, steps=3, guidance=3.0)
     assert z.shape == (1, 3, 4, 4, 4)
     assert torch.equal(z[0, 0], x[0, 0])  # the given frame
@@ -158,14 +162,7 @@ def test_the_motion_clock_finishes_the_motion_first():
 
 
 def test_sampling_with_a_motion_lead_takes_the_clips_last_steps_with_its_motion_fixed():
-    torch.manual_seed(3)
-    dit = DiT(DiTConfig(**TINY, motion_channels=2)).eval()
-    with torch.no_grad():
-        for p in dit.parameters():
-            p.add_(torch.randn_like(p) * 0.1)
-    x, _, _, ctx, mask, pooled = inputs(1)
-    cond, null = (ctx, mask, pooled), (ctx * 0, mask, pooled * 0)
-    noise = torch.randn(1, 3, 6, 4, 4)
+    dit, x, _, cond, null, noise = random_motion_sampling_inputs()
     seen = []
     sample(dit, noise, x, torch.zeros(1, 3), cond, null, steps=6, guidance=3.0, motion_lead=0.8,
            trace=lambda t, x0: seen.append((t, x0[:, :, 4:].clone())))
