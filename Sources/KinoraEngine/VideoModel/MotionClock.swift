@@ -21,22 +21,22 @@ enum MotionClock {
 /// Euler's method with two clocks: one model call at the clip's time, then the latent channels
 /// step by the clip's Δt and the motion channels by the motion clock's.
 struct MotionClockEulerSampler: Sampler {
-    let timesteps: [Float]
+    /// The clip's clock: its times (checked there) and the time after each step.
+    let clip: FlowMatchEulerSampler
     let motionTimes: [Float]
     let layout: StateLayout
+    var timesteps: [Float] { clip.timesteps }
 
     init(timesteps: [Float], lead: Float, layout: StateLayout) throws {
-        _ = try FlowMatchEulerSampler(timesteps: timesteps)  // the same check of the times
-        self.timesteps = timesteps
+        clip = try FlowMatchEulerSampler(timesteps: timesteps)
         motionTimes = MotionClock.times(for: timesteps, lead: lead)
         self.layout = layout
     }
 
     mutating func step(_ x: Tensor, index: Int, model: Denoiser) throws -> Tensor {
         try checkStep(index)
-        let next = index + 1 < timesteps.count ? index + 1 : nil
-        let dtLatent = (next.map { timesteps[$0] } ?? 0) - timesteps[index]
-        let dtMotion = (next.map { motionTimes[$0] } ?? 0) - motionTimes[index]
+        let dtLatent = clip.nextTime(index) - timesteps[index]
+        let dtMotion = (index + 1 < motionTimes.count ? motionTimes[index + 1] : 0) - motionTimes[index]
         let v = try model(x, timesteps[index])
         guard v.shape == x.shape else {
             throw EngineError.shapeMismatch(operation: "MotionClockEulerSampler", detail: "\(v.shape) vs \(x.shape)")
