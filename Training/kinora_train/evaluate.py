@@ -115,14 +115,19 @@ def load_denoiser(run_dir: str, ema_file: str | None = None, model_dir: str | No
     return dit.eval(), ae, scale, step
 
 
-def main():
-    ap = argparse.ArgumentParser()
+def denoiser_arguments(ap: argparse.ArgumentParser) -> None:
+    """The arguments that pick a denoiser for `load_denoiser`, shared by the evaluator and probes."""
     ap.add_argument("run_dir")
-    ap.add_argument("--ema-file", default=None)
-    ap.add_argument("--model-dir", default=None, help="evaluate an exported model folder instead")
+    ap.add_argument("--ema-file", default=None, help="an EMA snapshot in RUN_DIR (default: dit.pt's EMA)")
+    ap.add_argument("--model-dir", default=None, help="an exported model folder instead")
     ap.add_argument("--online", action="store_true",
                     help="dit.pt's weights being trained instead of its EMA (a short run's annealed weights, "
                          "which its EMA still mixes with those it started from)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    denoiser_arguments(ap)
     ap.add_argument("--n", type=int, default=48)
     ap.add_argument("--steps", type=int, default=16)
     ap.add_argument("--guidance", type=float, default=4.0)

@@ -20,7 +20,7 @@ import torch
 
 from .aux_heads import velocities
 from .detect import read_clip
-from .evaluate import load_denoiser
+from .evaluate import denoiser_arguments, load_denoiser
 from .eval_cases import cases
 from .motion_channels import motion_latents
 from .sampling import sample
@@ -45,16 +45,14 @@ class HeldMotion(torch.nn.Module):
 @torch.no_grad()
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("run_dir")
-    ap.add_argument("--ema-file", default=None)
-    ap.add_argument("--model-dir", default=None)
+    denoiser_arguments(ap)
     ap.add_argument("--n", type=int, default=32)
     ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("--guidance", type=float, default=7.0)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    dit, ae, scale, _ = load_denoiser(args.run_dir, args.ema_file, args.model_dir)
+    dit, ae, scale, _ = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)
     cfg = dit.cfg
     if not cfg.motion_channels:
         raise SystemExit("this denoiser has no motion channels")

@@ -30,7 +30,7 @@ import torch
 
 from .detect import axis_drift, midair_turns, read_clip
 from .world import MOTIONS
-from .evaluate import load_denoiser, model_motion_lead, sign_pair_cases
+from .evaluate import denoiser_arguments, load_denoiser, model_motion_lead, sign_pair_cases
 from .scoring import sign_pairs
 from .sampling import sample
 from .text import TextEncoder
@@ -49,11 +49,7 @@ def motion_heading(state: torch.Tensor, latent_channels: int, motion: str) -> fl
 @torch.no_grad()
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("run_dir")
-    ap.add_argument("--ema-file", default=None)
-    ap.add_argument("--model-dir", default=None)
-    ap.add_argument("--online", action="store_true",
-                    help="dit.pt's weights being trained instead of its EMA (judges a short experiment)")
+    denoiser_arguments(ap)
     ap.add_argument("--pairs", type=int, default=32)
     ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("--guidance", type=float, default=7.0)
