@@ -10,7 +10,7 @@ The decoded predictions' drift along the asked axis (`detect.axis_drift`) says w
 under the asked caption the clip and the text agree, and the prediction should move the
 asked way ("agree"); under the opposite caption they disagree, and a denoiser whose text
 outranks the noisy clip moves the prediction the other way ("text wins"). At low t the clip
-is clear and should win; where sampling decides the sign (t ≈ 0.7–0.95, probe_sign_steps),
+is clear and should win; where sampling decides the sign (t ≈ 0.9–0.95, probe_sign_steps),
 a denoiser that follows its text must show "text wins" high. Every clip gets its own noise,
 shared by its two captions. Several hundred predictions per level make this finer than the
 32 sampled sign pairs (about ±9 points) for judging a change to training."""
@@ -54,16 +54,19 @@ def main():
     print(f"step {step}: {len(asked)} moving prompts, their truth noised to t, one prediction under the asked "
           f"caption and one under the opposite, guidance {args.guidance}")
     print("t       agree (asked caption)   text wins (opposite caption)   drift asked / opposite")
+    # The captions are the same at every level: encoded once per chunk of 8 prompts.
+    chunks = range(0, len(asked), 8)
+    conds = [te.encode([c["prompt"] for c in asked[i:i + 8] + flipped[i:i + 8]]) for i in chunks]
+    empty = te.encode([""])
     for t in levels:
         agree, wins, drift_a, drift_o = [], [], [], []
-        for i in range(0, len(asked), 8):
-            a, o = asked[i:i + 8], flipped[i:i + 8]
+        for i, cond in zip(chunks, conds):
+            a = asked[i:i + 8]
             b = len(a)
             z0 = x0[i:i + b]
             noise = torch.randn(b, cfg.frames, cfg.state_channels, cfg.latent_size, cfg.latent_size,
                                 generator=torch.Generator().manual_seed(1000 * i + int(t * 1000)))
-            cond = te.encode([c["prompt"] for c in a + o])
-            null = tuple(v.expand(2 * b, *v.shape[1:]) for v in te.encode([""]))
+            null = tuple(v.expand(2 * b, *v.shape[1:]) for v in empty)
             # One step from t to 0 returns the denoiser's prediction of the clean clip at t.
             pred = sample(dit, torch.cat([noise, noise]), torch.zeros_like(torch.cat([z0, z0])),
                           torch.zeros(2 * b, cfg.frames), cond, null, steps=1, guidance=args.guidance,
