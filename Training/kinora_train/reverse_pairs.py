@@ -32,16 +32,23 @@ def reversible(pool: dict, idx: np.ndarray, vel: torch.Tensor) -> list[int]:
 
 
 def add_partners(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torch.Tensor, cells: torch.Tensor,
-                 vel: torch.Tensor, k: int) -> tuple[list[tuple[int, int]], list[str]]:
+                 vel: torch.Tensor, k: int, anywhere: bool = False) -> tuple[list[tuple[int, int]], list[str]]:
     """Overwrite up to k clips at the batch's end with time-reversed copies of reversible
-    clips before them (latents, coverage cells, velocities, in place). Returns the (slot,
-    source) pairs and the partners' captions."""
+    clips before them (latents, coverage cells, velocities, in place). With `anywhere`, the
+    sources are the first k reversible clips wherever they lie and the partners overwrite the
+    last clips that are not sources: about 4 pairs in a batch of 16 instead of 2, since only
+    a quarter of the clips are reversible. Returns the (slot, source) pairs and the
+    partners' captions."""
     b = len(idx)
     k = min(k, b // 2)
-    sources = [j for j in reversible(pool, idx, vel) if j < b - k][:k]
+    if anywhere:
+        sources = reversible(pool, idx, vel)[:k]
+        slots = [j for j in range(b - 1, -1, -1) if j not in sources]
+    else:
+        sources = [j for j in reversible(pool, idx, vel) if j < b - k][:k]
+        slots = list(range(b - 1, b - 1 - k, -1))
     pairs, texts = [], []
-    for m, src in enumerate(sources):
-        slot = b - 1 - m
+    for slot, src in zip(slots, sources):
         x0[slot] = x0[src].flip(0)
         cells[slot] = cells[src].flip(0)
         vel[slot] = -vel[src].flip(0)

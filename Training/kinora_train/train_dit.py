@@ -239,18 +239,21 @@ def motion_levels(rng: np.random.Generator, t: torch.Tensor, lead: float) -> tor
 
 def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torch.Tensor, vel: torch.Tensor,
                   t_shift: float, pairs: list[tuple[int, int]] = (), kept_channels: int | None = None,
-                  motion_lead: float = 0.0, same_input_from: float = 2.0):
+                  motion_lead: float = 0.0, same_input_from: float = 2.0, force_shared: bool = False):
     """Given-frame masks, timesteps, noise and the noised clips (given frames kept clean: their
     first `kept_channels` channels, all by default; the other channels, motion, are noised
     everywhere, at `motion_levels`). Each (slot, source) of `pairs` gets its source's given
     frames, timesteps and noise; a pair without given frames at t ≥ `same_input_from` gets
-    its source's noisy clip itself (`share_inputs`)."""
+    its source's noisy clip itself (`share_inputs`). With `force_shared`, every pair's source
+    is made text to video at t uniform in [`same_input_from`, 1], so that every pair shares."""
     b, frames = x0.shape[:2]
     kept = x0.shape[2] if kept_channels is None else kept_channels
     given = give_frames_where_against(rng, given_mask(rng, b, frames), against_caption(pool, idx, vel))
     t = sample_t(rng, b, t_shift)
     tm = motion_levels(rng, t, motion_lead)
     noise = torch.randn_like(x0)
+    if force_shared:
+        force_high_noise(rng, pairs, given, t, tm, same_input_from)
     for slot, src in pairs:
         given[slot], t[slot], tm[slot], noise[slot] = given[src], t[src], tm[src], noise[src]
     tt = torch.where((torch.arange(x0.shape[2]) < kept)[None, :, None, None], t[:, None, None, None],
@@ -259,6 +262,19 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
     xt = gm * x0 + (1 - gm) * ((1 - tt) * x0 + tt * noise)
     share_inputs(pairs, given, t, tm, tt, x0, noise, xt, same_input_from)
     return given, t, noise, xt
+
+
+def force_high_noise(rng: np.random.Generator, pairs, given, t, tm, t_from: float) -> None:
+    """Each pair's source without given frames, on one clock, at t uniform in [t_from, 1]
+    (in place): where sampling decides the sign of motion (t ≈ 0.9–0.95, README item 14).
+    Left to chance (given frames in 65 % of clips, t ≥ 0.8 in under half), 2 pairs a
+    batch shared an input 0.4 times."""
+    if not 0.0 <= t_from < 1.0:
+        raise ValueError(f"force_shared needs same_input_from in [0, 1), got {t_from}")
+    for _, src in pairs:
+        given[src] = 0
+        t[src] = t_from + (1.0 - t_from) * float(rng.random())
+        tm[src] = t[src]
 
 
 def share_inputs(pairs, given, t, tm, tt, x0, noise, xt, t_from: float) -> None:
@@ -306,6 +322,9 @@ def main():
     ap.add_argument("--same-input-from", type=float, default=2.0, metavar="T",
                     help="reverse pairs at t >= T without given frames share one noisy clip, so that only "
                          "the caption tells them apart (share_inputs); above 1 turns it off")
+    ap.add_argument("--force-shared", action="store_true",
+                    help="every reverse pair shares one noisy input: its source anywhere in the batch, made text "
+                         "to video at t uniform in [--same-input-from, 1] (force_high_noise; README item 14)")
     ap.add_argument("--short-every", type=int, default=3,
                     help="every Nth step trains on 4-frame windows, four times as many clips for the "
                          "same tokens (appearance is learned per clip); 0 turns it off")
@@ -335,6 +354,8 @@ def main():
                     help="extra loss weight on the latent pixels the object covers (object_weight.py); "
                          "0 weighs every latent pixel alike")
     args = ap.parse_args()
+    if args.force_shared and not (args.reverse_pairs and 0.0 <= args.same_input_from < 1.0):
+        ap.error("--force-shared needs --reverse-pairs K and --same-input-from T in [0, 1)")
     if not 0.0 <= args.motion_lead <= 1.0:
         ap.error(f"--motion-lead {args.motion_lead}: a share of clips, in [0, 1]")
     torch.set_num_threads(args.threads)
@@ -425,7 +446,7 @@ def main():
         else:
             idx, x0, cells, vel = fresh_and_replayed(rng, pool, replay, ae, scale, args.batch, f)
         pairs, partner_texts = ([], []) if short or not args.reverse_pairs else \
-            add_partners(rng, pool, idx, x0, cells, vel, args.reverse_pairs)
+            add_partners(rng, pool, idx, x0, cells, vel, args.reverse_pairs, anywhere=args.force_shared)
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.1)
         if pairs:
             partner_captions(pairs, partner_encoder.encode(partner_texts), ctx, cmask, pooled)
@@ -433,7 +454,8 @@ def main():
         if cfg.motion_channels:
             x0 = torch.cat([x0, motion_latents(cells, vel, cfg.latent_size, args.motion_field)], dim=2)
         given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, pairs, kept_channels=c,
-                                              motion_lead=args.motion_lead, same_input_from=args.same_input_from)
+                                              motion_lead=args.motion_lead, same_input_from=args.same_input_from,
+                                              force_shared=args.force_shared)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None

@@ -82,3 +82,33 @@ def test_pairs_at_high_noise_can_share_one_noisy_clip_and_keep_valid_targets():
     # Off by default: the pair keeps its own inputs.
     given, t, noise, xt = noised_inputs(np.random.default_rng(0), pool, np.arange(4), x0, vel, 2.0, pairs)
     assert not torch.equal(xt[3], xt[0])
+
+
+def test_forced_pairs_take_sources_anywhere_and_all_share_at_high_noise():
+    # Reversible clips at the batch's end are sources too; partners overwrite the others.
+    pool = pool_of("still", "still", "still", "right", "up", "left")
+    x0 = torch.randn(6, 16, 4, 8, 8)
+    vel = torch.zeros(6, 16, 2)
+    vel[3, :, 0] = 1
+    vel[4, :, 1] = -1
+    vel[5, :, 0] = -1
+    sources = x0[[3, 4, 5]].clone()
+    pairs, texts = add_partners(np.random.default_rng(1), pool, np.arange(6), x0, torch.zeros(6, 16, 16, 16, dtype=torch.uint8),
+                                vel, 3, anywhere=True)
+    assert pairs == [(2, 3), (1, 4), (0, 5)] and len(texts) == 3
+    assert torch.equal(x0[2], sources[0].flip(0)) and torch.equal(x0[5], sources[2])
+    for seed in range(20):
+        given, t, noise, xt = noised_inputs(np.random.default_rng(seed), pool, np.arange(6), x0, vel, 2.0, pairs,
+                                            same_input_from=0.8, force_shared=True)
+        for slot, src in pairs:
+            assert 0.8 <= float(t[src]) <= 1.0 and not given[src].any() and not given[slot].any()
+            assert torch.equal(xt[slot], xt[src])
+            assert torch.allclose(xt[slot], (1 - t[slot]) * x0[slot] + t[slot] * noise[slot], atol=1e-5)
+
+
+def test_forced_sharing_needs_a_threshold_below_one():
+    pool = pool_of("right", "left")
+    x0 = torch.randn(2, 16, 4, 8, 8)
+    with pytest.raises(ValueError, match="same_input_from"):
+        noised_inputs(np.random.default_rng(0), pool, np.arange(2), x0, torch.zeros(2, 16, 2), 2.0, [(1, 0)],
+                      force_shared=True)
