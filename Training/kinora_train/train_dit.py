@@ -267,8 +267,8 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
 def force_high_noise(rng: np.random.Generator, pairs, given, t, tm, t_from: float) -> None:
     """Each pair's source without given frames, on one clock, at t uniform in [t_from, 1]
     (in place): where sampling decides the sign of motion (t ≈ 0.9–0.95, README item 14).
-    Left to chance (given frames in 65 % of clips, t ≥ 0.8 in under half), 2 pairs a
-    batch shared an input 0.4 times."""
+    Left to chance (given frames in 65 % of clips, t ≥ 0.8 in under half), 0.4 of the 1.9
+    pairs a batch shared an input (counted on rendered batches, README item 14)."""
     if not 0.0 <= t_from < 1.0:
         raise ValueError(f"force_shared needs same_input_from in [0, 1), got {t_from}")
     for _, src in pairs:
