@@ -41,12 +41,10 @@ def add_partners(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torc
     partners' captions."""
     b = len(idx)
     k = min(k, b // 2)
-    if anywhere:
-        sources = reversible(pool, idx, vel)[:k]
-        slots = [j for j in range(b - 1, -1, -1) if j not in sources]
-    else:
-        sources = [j for j in reversible(pool, idx, vel) if j < b - k][:k]
-        slots = list(range(b - 1, b - 1 - k, -1))
+    found = reversible(pool, idx, vel)
+    sources = (found if anywhere else [j for j in found if j < b - k])[:k]
+    # Without `anywhere` every source lies before the last k clips, so these are b−1, b−2, …
+    slots = [j for j in range(b - 1, -1, -1) if j not in sources]
     pairs, texts = [], []
     for slot, src in zip(slots, sources):
         x0[slot] = x0[src].flip(0)
