@@ -1,10 +1,12 @@
 """The evaluator's prompts and scenes (numpy only, so that tests without PyTorch use them)."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from .captions import EVAL_TEMPLATES, caption, reference_caption
-from .world import HELD_OUT, Scene, random_scene
+from .world import HELD_OUT, OPPOSITE, Scene, random_scene
 
 
 def cases(n: int, seed: int = 77):
@@ -46,4 +48,14 @@ def pillar_cases(n: int, seed: int = 55):
                       True, x0, float(rng.uniform(0.3, 0.7)))
         out.append({"scene": scene, "prompt": reference_caption(scene) if i % 2 else caption(scene, rng),
                     "held_out": False, "phrasing": "reference" if i % 2 else "train"})
+    return out
+
+
+def sign_pair_cases(n: int) -> list[dict]:
+    """n moving prompts of the evaluator's set, each followed by the same scene asked the
+    opposite way, in the reference phrasing."""
+    out = []
+    for c in [c for c in cases(4 * n) if c["scene"].motion != "still"][:n]:
+        flipped = dataclasses.replace(c["scene"], motion=OPPOSITE[c["scene"].motion])
+        out += [{**c, "prompt": reference_caption(c["scene"])}, {**c, "scene": flipped, "prompt": reference_caption(flipped)}]
     return out

@@ -5,7 +5,6 @@ Usage: python -m kinora_train.evaluate RUN_DIR [--ema-file F] [--n 48] [--grid o
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import time
@@ -19,10 +18,9 @@ from .model import dit_from_state
 from .sampling import sample
 from .text import TextEncoder
 from .train_dit import decode_clips, encode_clips, load_ae
-from .eval_cases import cases, pillar_cases
-from .captions import reference_caption
+from .eval_cases import cases, pillar_cases, sign_pair_cases
 from .scoring import ATTRS, score, sign_pairs, summarise
-from .world import OPPOSITE, render
+from .world import render
 
 
 @torch.no_grad()
@@ -67,16 +65,6 @@ def ceiling(ae, scale, items, frames: int) -> dict:
     for name, clips in (("rendered", truth), ("autoencoder", decoded)):
         rows = [{"score": score(read_clip(clip, c["scene"].pillar), c["scene"])} for c, clip in zip(items, clips)]
         out[name] = summarise(rows)
-    return out
-
-
-def sign_pair_cases(n: int) -> list[dict]:
-    """n moving prompts of the evaluator's set, each followed by the same scene asked the
-    opposite way, in the reference phrasing."""
-    out = []
-    for c in [c for c in cases(4 * n) if c["scene"].motion != "still"][:n]:
-        flipped = dataclasses.replace(c["scene"], motion=OPPOSITE[c["scene"].motion])
-        out += [{**c, "prompt": reference_caption(c["scene"])}, {**c, "scene": flipped, "prompt": reference_caption(flipped)}]
     return out
 
 

@@ -22,7 +22,8 @@ import numpy as np
 import torch
 
 from .detect import axis_drift
-from .evaluate import denoiser_arguments, load_denoiser, sign_pair_cases
+from .eval_cases import sign_pair_cases
+from .evaluate import denoiser_arguments, load_denoiser
 from .sampling import sample
 from .text import TextEncoder
 from .train_dit import decode_clips, encode_clips

@@ -5,7 +5,8 @@ import pytest
 from scipy import ndimage
 
 from kinora_train.captions import EVAL_TEMPLATES, TRAIN_TEMPLATES, caption, reference_caption
-from kinora_train.detect import axis_drift, midair_turns, read_clip
+from kinora_train.detect import axis_drift, midair_turns, opening_drift, read_clip
+from kinora_train.eval_cases import sign_pair_cases
 from kinora_train.world import (BACKGROUNDS, COLOURS, HELD_OUT, OPPOSITE, PILLAR_RGB, SIZES, Scene,
                                 random_scene, render)
 
@@ -139,6 +140,19 @@ def test_axis_drift_reads_the_sign_of_a_clip_and_of_its_faint_blur(motion):
         assert axis_drift(c, motion) > 0.3
         assert axis_drift(c, OPPOSITE[motion]) < -0.3
     assert axis_drift(np.broadcast_to(bg, clip.shape), motion) == 0.0
+
+
+def test_opening_drift_reads_the_way_a_clip_sets_off_before_a_bounce_turns_it():
+    """A fast object starting near the wall it heads for bounces early: the whole clip's slope
+    reads the way back, the first quarter the way asked (probe_sign_steps relies on this)."""
+    s = Scene("red", "circle", "blue", "medium", "right", speed="fast", x0=0.75, y0=0.5)
+    clip = render(s, 16)[0]
+    assert axis_drift(clip, "right") < 0
+    assert opening_drift(clip, "right") > 0.3
+    # Over the evaluator's sign pairs the truth sets off the asked way almost always.
+    items = sign_pair_cases(32)
+    asked = [opening_drift(render(c["scene"], 16)[0], c["scene"].motion) > 0 for c in items]
+    assert np.mean(asked) >= 0.9
 
 
 def test_true_clips_turn_only_at_an_edge_and_a_midair_turn_is_counted():
