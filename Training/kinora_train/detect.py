@@ -319,7 +319,7 @@ def axis_drift(clip: np.ndarray, motion: str) -> float:
 def opening_drift(clip: np.ndarray, motion: str) -> float:
     """`axis_drift` over the first quarter of the frames (at least 3): the way the object sets
     off. The world's objects bounce, so a whole clip's slope reads the asked way in only about
-    60 % of true clips asked a direction (`evaluate.sign_pair_cases`), and its first quarter in
+    60 % of true clips asked a direction (`eval_cases.sign_pair_cases`), and its first quarter in
     about 95 %; the direction a prompt asks for is the one the clip starts with, as the
     evaluator reads it."""
     return axis_drift(clip[:max(3, clip.shape[0] // 4)], motion)

@@ -4,7 +4,7 @@
     .venv/bin/python -m kinora_train.probe_sign_steps runs/main --ema-file ema_0NNNNN.pt
     .venv/bin/python -m kinora_train.probe_sign_steps runs/main --model-dir ../Models/kinora-shapes-v1
 
-Samples the evaluator's same-noise sign pairs (`evaluate.sign_pair_cases`: a moving prompt
+Samples the evaluator's same-noise sign pairs (`eval_cases.sign_pair_cases`: a moving prompt
 and the same scene asked the opposite way, from one noise) and, at every step, decodes the
 denoiser's prediction of the clean clip, x − t·v. Its drift along the asked axis is the
 slope of a contrast-weighted centroid over the first quarter of the frames

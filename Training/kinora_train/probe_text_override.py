@@ -3,7 +3,7 @@
     .venv/bin/python -m kinora_train.probe_text_override runs/main --ema-file ema_0NNNNN.pt
 
 Item 14's diagnosis, measured in one denoiser call per clip instead of through whole
-sampling chains: the evaluator's moving prompts (`evaluate.sign_pair_cases`) are rendered
+sampling chains: the evaluator's moving prompts (`eval_cases.sign_pair_cases`) are rendered
 as their truth, encoded and noised to t; the denoiser predicts the clean clip from that one
 noisy clip twice, under the asked caption and under the same scene asked the opposite way.
 The decoded predictions' drift along the asked axis (`detect.axis_drift`) says who decided:
