@@ -32,19 +32,21 @@ def reversible(pool: dict, idx: np.ndarray, vel: torch.Tensor) -> list[int]:
 
 
 def add_partners(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torch.Tensor, cells: torch.Tensor,
-                 vel: torch.Tensor, k: int, anywhere: bool = False) -> tuple[list[tuple[int, int]], list[str]]:
+                 vel: torch.Tensor, k: int, anywhere: bool = False,
+                 first: int = 0) -> tuple[list[tuple[int, int]], list[str]]:
     """Overwrite up to k clips at the batch's end with time-reversed copies of reversible
     clips before them (latents, coverage cells, velocities, in place). With `anywhere`, the
     sources are the first k reversible clips wherever they lie and the partners overwrite the
     last clips that are not sources: about 4 pairs in a batch of 16 instead of 2, since only
-    a quarter of the clips are reversible. Returns the (slot, source) pairs and the
+    a quarter of the clips are reversible. Only clips from index `first` on take part (the
+    block that train_dit.append_pair_block adds). Returns the (slot, source) pairs and the
     partners' captions."""
     b = len(idx)
-    k = min(k, b // 2)
-    found = reversible(pool, idx, vel)
+    k = min(k, (b - first) // 2)
+    found = [j for j in reversible(pool, idx, vel) if j >= first]
     sources = (found if anywhere else [j for j in found if j < b - k])[:k]
     # Without `anywhere` every source lies before the last k clips, so these are b−1, b−2, …
-    slots = [j for j in range(b - 1, -1, -1) if j not in sources]
+    slots = [j for j in range(b - 1, first - 1, -1) if j not in sources]
     pairs, texts = [], []
     for slot, src in zip(slots, sources):
         x0[slot] = x0[src].flip(0)

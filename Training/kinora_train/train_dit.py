@@ -16,7 +16,7 @@ from .aux_heads import AuxHeads, coverage_cells, targets, velocities
 from .clip_motion import ClipMotionHead
 from .precision import add_precision_option, chosen_bf16
 from .object_weight import latent_weights, weighted_mse
-from .reverse_pairs import add_partners, partner_captions
+from .reverse_pairs import add_partners, partner_captions, reversible
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor, to_uint8
 from .model import AEConfig, AutoEncoder, DiT, DiTConfig, motion_channels_of, with_motion, with_rotary
@@ -212,6 +212,26 @@ def fresh_and_replayed(rng: np.random.Generator, pool: dict, replay: Replay, ae,
     return stack(new + old)
 
 
+def append_pair_block(rng: np.random.Generator, pool: dict, replay: Replay, batch, k: int, tries: int = 64):
+    """The batch with 2k clips appended: k reversible clips drawn from the replay, each twice,
+    so that add_partners(first=len(batch)) turns the second copies into their reversed
+    partners. The pairs then add to the batch instead of overwriting 7 of its 16 clips, which
+    took the loss of low-noise detail from every forced run (README item 14). The block's
+    size is fixed, so a compiled model sees one batch shape."""
+    found = []
+    for _ in range(tries):
+        drawn = replay.draw(rng, 4 * k)
+        d_idx, _, _, d_vel = stack(drawn)
+        found += [drawn[j] for j in reversible(pool, d_idx, d_vel)]
+        if len(found) >= k:
+            break
+    if len(found) < k:
+        raise RuntimeError(f"append_pair_block: {len(found)} reversible clips in {tries * 4 * k} drawn, need {k}")
+    extra = stack(found[:k] * 2)
+    return tuple(np.concatenate([a, e]) if isinstance(a, np.ndarray) else torch.cat([a, e])
+                 for a, e in zip(batch, extra))
+
+
 def text_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, drop: float):
     """The captions' encodings (ctx, mask, pooled), a fraction `drop` replaced by the empty
     prompt's: the unconditional branch of guidance."""
@@ -325,6 +345,9 @@ def main():
     ap.add_argument("--force-shared", action="store_true",
                     help="every reverse pair shares one noisy input: its source anywhere in the batch, made text "
                          "to video at t uniform in [--same-input-from, 1] (force_high_noise; README item 14)")
+    ap.add_argument("--extra-pairs", action="store_true",
+                    help="the K reverse pairs are appended to the batch (16 + 2K clips, drawn from the replay) "
+                         "instead of overwriting clips of it (append_pair_block; README item 14)")
     ap.add_argument("--short-every", type=int, default=3,
                     help="every Nth step trains on 4-frame windows, four times as many clips for the "
                          "same tokens (appearance is learned per clip); 0 turns it off")
@@ -356,6 +379,8 @@ def main():
     args = ap.parse_args()
     if args.force_shared and not (args.reverse_pairs and 0.0 <= args.same_input_from < 1.0):
         ap.error("--force-shared needs --reverse-pairs K and --same-input-from T in [0, 1)")
+    if args.extra_pairs and not args.reverse_pairs:
+        ap.error("--extra-pairs needs --reverse-pairs K")
     if not 0.0 <= args.motion_lead <= 1.0:
         ap.error(f"--motion-lead {args.motion_lead}: a share of clips, in [0, 1]")
     torch.set_num_threads(args.threads)
@@ -445,8 +470,13 @@ def main():
             idx, x0, cells, vel = stack(replay.draw(rng, args.batch * 4, 4))
         else:
             idx, x0, cells, vel = fresh_and_replayed(rng, pool, replay, ae, scale, args.batch, f)
+        first = 0
+        if args.extra_pairs and not short:
+            first = len(idx)
+            idx, x0, cells, vel = append_pair_block(rng, pool, replay, (idx, x0, cells, vel), args.reverse_pairs)
         pairs, partner_texts = ([], []) if short or not args.reverse_pairs else \
-            add_partners(rng, pool, idx, x0, cells, vel, args.reverse_pairs, anywhere=args.force_shared)
+            add_partners(rng, pool, idx, x0, cells, vel, args.reverse_pairs, anywhere=args.force_shared,
+                         first=first)
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.1)
         if pairs:
             partner_captions(pairs, partner_encoder.encode(partner_texts), ctx, cmask, pooled)

@@ -112,3 +112,25 @@ def test_forced_sharing_needs_a_threshold_below_one():
     with pytest.raises(ValueError, match="same_input_from"):
         noised_inputs(np.random.default_rng(0), pool, np.arange(2), x0, torch.zeros(2, 16, 2), 2.0, [(1, 0)],
                       force_shared=True)
+
+
+def test_extra_pairs_are_appended_and_leave_the_batch_alone():
+    from kinora_train.train_dit import Replay, append_pair_block, stack
+    pool = pool_of("still", "right", "still", "left")
+    replay = Replay(8)
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        v = torch.zeros(16, 2)
+        v[:, 0] = {1: 1.0, 3: -1.0}.get(i, 0.0)
+        replay.add(rng, (i, torch.randn(16, 4, 8, 8).half(), torch.zeros(16, 16, 16, dtype=torch.uint8), v))
+    batch = stack(replay.draw(rng, 4))
+    kept = batch[1].clone()
+    idx, x0, cells, vel = append_pair_block(rng, pool, replay, batch, 2)
+    assert len(idx) == 8 and x0.shape[0] == 8 and cells.shape[0] == 8 and vel.shape[0] == 8
+    assert all(pool["scenes"][i].motion in ("right", "left") for i in idx[4:])
+    pairs, texts = add_partners(rng, pool, idx, x0, cells, vel, 2, anywhere=True, first=4)
+    assert pairs == [(7, 4), (6, 5)] and len(texts) == 2
+    assert torch.equal(x0[:4], kept)  # the batch itself is untouched
+    assert torch.equal(x0[7], x0[4].flip(0)) and torch.equal(vel[7], -vel[4].flip(0))
+    with pytest.raises(RuntimeError, match="reversible"):
+        append_pair_block(rng, pool_of("still", "still", "still", "still"), replay, batch, 2, tries=2)
