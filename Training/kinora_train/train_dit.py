@@ -221,8 +221,9 @@ def append_pair_block(rng: np.random.Generator, pool: dict, replay: Replay, batc
     found = []
     for _ in range(tries):
         drawn = replay.draw(rng, 4 * k)
-        d_idx, _, _, d_vel = stack(drawn)
-        found += [drawn[j] for j in reversible(pool, d_idx, d_vel)]
+        # Only the captions and velocities decide; the latents are stacked once, for the k kept.
+        ways = reversible(pool, np.array([it[0] for it in drawn]), torch.stack([it[3] for it in drawn]))
+        found += [drawn[j] for j in ways]
         if len(found) >= k:
             break
     if len(found) < k:
