@@ -215,9 +215,9 @@ def fresh_and_replayed(rng: np.random.Generator, pool: dict, replay: Replay, ae,
 def append_pair_block(rng: np.random.Generator, pool: dict, replay: Replay, batch, k: int, tries: int = 64):
     """The batch with 2k clips appended: k reversible clips drawn from the replay, each twice,
     so that add_partners(first=len(batch)) turns the second copies into their reversed
-    partners. The pairs then add to the batch instead of overwriting 7 of its 16 clips, which
-    took the loss of low-noise detail from every forced run (README item 14). The block's
-    size is fixed, so a compiled model sees one batch shape."""
+    partners. The pairs then add to the batch instead of overwriting 7 of its 16 clips; that
+    was tested as the cause of the forced runs' lost identity and ruled out (`runs/extra`,
+    README item 14). The block's size is fixed, so a compiled model sees one batch shape."""
     found = []
     for _ in range(tries):
         drawn = replay.draw(rng, 4 * k)
