@@ -9,7 +9,11 @@ and restored into a run folder later.
 about 25 MB) and teacher.json (step, training seconds, how it was trained). `restore` writes
 RUN_DIR/ema_<step>.pt (what train_distill and evaluate read) and RUN_DIR/dit.pt holding the
 same weights with no optimiser state, so that train_dit resumes from that step with a fresh
-optimiser and its warm-up; the autoencoder comes from the committed model folder (init-from)."""
+optimiser and its warm-up; the autoencoder comes from the committed model folder (init-from).
+
+A run that spans sessions is kept with `save RUN_DIR dit.pt OUT --online`: the online weights
+go in too (about 50 MB), and `restore` resumes from them with the EMA as it stood, instead of
+restarting both from the EMA, which would drop the last ~1,000 steps the EMA lags behind."""
 from __future__ import annotations
 
 import argparse
@@ -26,8 +30,10 @@ from .checkpoint import read_checkpoint
 HEADS = {"aux": "aux", "clip_motion": "clip"}
 
 
-def save(run_dir: str, ema_file: str, out_dir: str, note: str) -> dict:
+def save(run_dir: str, ema_file: str, out_dir: str, note: str, online: bool = False) -> dict:
     run = read_checkpoint(os.path.join(run_dir, "dit.pt")) or {}
+    if online and ema_file != "dit.pt":
+        raise SystemExit(f"--online keeps the run as it stands: pass dit.pt, not {ema_file}")
     # dit.pt itself is a snapshot too (its EMA at its step): a run stopped between the
     # every-500-steps ema_*.pt files is kept as it stands.
     snap = run if ema_file == "dit.pt" else \
@@ -35,6 +41,8 @@ def save(run_dir: str, ema_file: str, out_dir: str, note: str) -> dict:
     if "distill" in snap:
         raise SystemExit(f"{ema_file} is a distilled student; keep the teacher it was distilled from")
     tensors = {f"ema.{k}": v.half().contiguous() for k, v in snap["ema"].items()}
+    if online:
+        tensors.update({f"model.{k}": v.half().contiguous() for k, v in run["model"].items()})
     for name, prefix in HEADS.items():
         tensors.update({f"{prefix}.{k}": v.half().contiguous() for k, v in run.get(name, {}).items()})
     from .export import train_seconds_at
@@ -53,7 +61,8 @@ def save(run_dir: str, ema_file: str, out_dir: str, note: str) -> dict:
 
 
 def read_kept(kept_dir: str) -> tuple[dict, dict, dict]:
-    """(meta, ema state_dict, {head: state_dict} of the heads it holds) in float32."""
+    """(meta, ema state_dict, {head: state_dict} of the heads it holds, and "model": the
+    online weights when they were kept with --online) in float32."""
     meta = json.load(open(os.path.join(kept_dir, "teacher.json")))
     tensors = load_file(os.path.join(kept_dir, "teacher.safetensors"))
 
@@ -62,7 +71,7 @@ def read_kept(kept_dir: str) -> tuple[dict, dict, dict]:
     ema = under("ema")
     if not ema:
         raise SystemExit(f"{kept_dir}/teacher.safetensors holds no ema.* weights")
-    heads = {name: under(prefix) for name, prefix in HEADS.items()}
+    heads = {name: under(prefix) for name, prefix in {**HEADS, "model": "model"}.items()}
     return meta, ema, {name: state for name, state in heads.items() if state}
 
 
@@ -74,7 +83,7 @@ def restore(kept_dir: str, run_dir: str, autoencoder_folder: str) -> dict:
         raise SystemExit(f"{dit_pt} exists: restore into an empty run folder")
     step = int(meta["step"])
     torch.save({"ema": ema, "step": step}, os.path.join(run_dir, f"ema_{step:06d}.pt"))
-    data = {"model": ema, "ema": ema, "step": step, "train_seconds": meta["train_seconds"],
+    data = {"model": heads.pop("model", ema), "ema": ema, "step": step, "train_seconds": meta["train_seconds"],
             "latent_scale": meta.get("latent_scale")}
     data.update(heads)
     torch.save(data, dit_pt + ".tmp")
@@ -92,13 +101,15 @@ def main():
     s.add_argument("ema_file", help="an EMA snapshot in RUN_DIR, e.g. ema_019500.pt, or dit.pt (the run as it stands)")
     s.add_argument("out_dir")
     s.add_argument("--note", default="", help="how the snapshot was trained (kept in teacher.json)")
+    s.add_argument("--online", action="store_true",
+                   help="with dit.pt: keep the online weights too, so that a run spanning sessions resumes as it stood")
     r = sub.add_parser("restore", help="recreate a run folder from a kept teacher")
     r.add_argument("kept_dir")
     r.add_argument("run_dir")
     r.add_argument("--autoencoder", required=True, help="the committed model folder whose autoencoder the run uses")
     args = ap.parse_args()
     if args.cmd == "save":
-        print(json.dumps(save(args.run_dir, args.ema_file, args.out_dir, args.note)))
+        print(json.dumps(save(args.run_dir, args.ema_file, args.out_dir, args.note, args.online)))
     else:
         print(json.dumps(restore(args.kept_dir, args.run_dir, args.autoencoder)))
 

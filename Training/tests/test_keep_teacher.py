@@ -91,3 +91,19 @@ def test_a_rotary_teacher_comes_back_rotary(tmp_path):
     restore(str(tmp_path / "kept"), str(tmp_path / "new"), str(tmp_path))
     back = dit_from_state(torch.load(tmp_path / "new" / "ema_000010.pt", weights_only=False)["ema"], **tiny)
     assert back.cfg.rotary and torch.equal(back.rotary_freqs, dit.rotary_freqs)  # recomputed, not float16
+
+
+def test_a_run_kept_online_resumes_from_its_online_weights(tmp_path):
+    ema = make_run(str(tmp_path / "old"))
+    run = torch.load(tmp_path / "old" / "dit.pt", weights_only=False)
+    run["model"] = {k: v + 1.0 for k, v in ema.items()}  # the online weights run ahead of the EMA
+    torch.save(run, tmp_path / "old" / "dit.pt")
+    with pytest.raises(SystemExit, match="pass dit.pt"):
+        save(str(tmp_path / "old"), "ema_001500.pt", str(tmp_path / "kept"), "", online=True)
+    save(str(tmp_path / "old"), "dit.pt", str(tmp_path / "kept"), "", online=True)
+    restore(str(tmp_path / "kept"), str(tmp_path / "new"), str(tmp_path))
+    back = read_checkpoint(str(tmp_path / "new" / "dit.pt"))
+    for k, v in ema.items():
+        assert torch.allclose(back["model"][k], v + 1.0, atol=4e-3)
+        assert torch.allclose(back["ema"][k], v, atol=2e-3)
+    assert back["step"] == 1520 and "opt" not in back
