@@ -60,9 +60,9 @@ def save(run_dir: str, ema_file: str, out_dir: str, note: str, online: bool = Fa
     return meta
 
 
-def read_kept(kept_dir: str) -> tuple[dict, dict, dict]:
-    """(meta, ema state_dict, {head: state_dict} of the heads it holds, and "model": the
-    online weights when they were kept with --online) in float32."""
+def read_kept(kept_dir: str) -> tuple[dict, dict, dict | None, dict]:
+    """(meta, ema state_dict, the online weights when they were kept with --online or None,
+    {head: state_dict} of the heads it holds) in float32."""
     meta = json.load(open(os.path.join(kept_dir, "teacher.json")))
     tensors = load_file(os.path.join(kept_dir, "teacher.safetensors"))
 
@@ -71,19 +71,19 @@ def read_kept(kept_dir: str) -> tuple[dict, dict, dict]:
     ema = under("ema")
     if not ema:
         raise SystemExit(f"{kept_dir}/teacher.safetensors holds no ema.* weights")
-    heads = {name: under(prefix) for name, prefix in {**HEADS, "model": "model"}.items()}
-    return meta, ema, {name: state for name, state in heads.items() if state}
+    heads = {name: under(prefix) for name, prefix in HEADS.items()}
+    return meta, ema, under("model") or None, {name: state for name, state in heads.items() if state}
 
 
 def restore(kept_dir: str, run_dir: str, autoencoder_folder: str) -> dict:
-    meta, ema, heads = read_kept(kept_dir)
+    meta, ema, online, heads = read_kept(kept_dir)
     os.makedirs(run_dir, exist_ok=True)
     dit_pt = os.path.join(run_dir, "dit.pt")
     if os.path.exists(dit_pt):
         raise SystemExit(f"{dit_pt} exists: restore into an empty run folder")
     step = int(meta["step"])
     torch.save({"ema": ema, "step": step}, os.path.join(run_dir, f"ema_{step:06d}.pt"))
-    data = {"model": heads.pop("model", ema), "ema": ema, "step": step, "train_seconds": meta["train_seconds"],
+    data = {"model": online or ema, "ema": ema, "step": step, "train_seconds": meta["train_seconds"],
             "latent_scale": meta.get("latent_scale")}
     data.update(heads)
     torch.save(data, dit_pt + ".tmp")
