@@ -13,7 +13,11 @@ optimiser and its warm-up; the autoencoder comes from the committed model folder
 
 A run that spans sessions is kept with `save RUN_DIR dit.pt OUT --online`: the online weights
 go in too (about 50 MB), and `restore` resumes from them with the EMA as it stood, instead of
-restarting both from the EMA, which would drop the last ~1,000 steps the EMA lags behind."""
+restarting both from the EMA, which would drop the last ~1,000 steps the EMA lags behind.
+
+The run's loss log goes with it: `save` keeps dit_log.csv (its rows up to the kept step,
+after the rows of earlier legs already kept in OUT) and `restore` puts it back, so that
+plot_loss draws every leg and not only the last machine's."""
 from __future__ import annotations
 
 import argparse
@@ -24,6 +28,30 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from .checkpoint import read_checkpoint
+
+
+LOG = "dit_log.csv"
+
+
+def log_rows(path: str) -> list[str]:
+    try:
+        with open(path) as f:
+            return [line for line in f if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def kept_log(run_dir: str, out_dir: str, step: int) -> list[str]:
+    """The kept legs' rows before this run's first, then this run's rows up to `step`."""
+    run = [r for r in log_rows(os.path.join(run_dir, LOG)) if int(r.split(",")[0]) <= step]
+    first = int(run[0].split(",")[0]) if run else step + 1
+    return [r for r in log_rows(os.path.join(out_dir, LOG)) if int(r.split(",")[0]) < first] + run
+
+
+def write_atomically(path: str, lines: list[str]) -> None:
+    with open(path + ".tmp", "w") as f:
+        f.writelines(lines)
+    os.replace(path + ".tmp", path)
 
 
 # The training-only heads kept with a teacher: checkpoint entry -> tensor-name prefix.
@@ -57,6 +85,7 @@ def save(run_dir: str, ema_file: str, out_dir: str, note: str, online: bool = Fa
         json.dump(meta, f, indent=2)
         f.write("\n")
     os.replace(os.path.join(out_dir, "teacher.json.tmp"), os.path.join(out_dir, "teacher.json"))
+    write_atomically(os.path.join(out_dir, LOG), kept_log(run_dir, out_dir, meta["step"]))
     return meta
 
 
@@ -90,6 +119,9 @@ def restore(kept_dir: str, run_dir: str, autoencoder_folder: str) -> dict:
     os.replace(dit_pt + ".tmp", dit_pt)
     with open(os.path.join(run_dir, "init-from"), "w") as f:
         f.write(os.path.realpath(autoencoder_folder) + "\n")
+    log = [r for r in log_rows(os.path.join(kept_dir, LOG)) if int(r.split(",")[0]) <= step]
+    if log:  # train_dit appends to it
+        write_atomically(os.path.join(run_dir, LOG), log)
     return meta
 
 

@@ -107,3 +107,21 @@ def test_a_run_kept_online_resumes_from_its_online_weights(tmp_path):
         assert torch.allclose(back["model"][k], v + 1.0, atol=4e-3)
         assert torch.allclose(back["ema"][k], v, atol=2e-3)
     assert back["step"] == 1520 and "opt" not in back
+
+
+def test_the_loss_log_is_kept_across_legs(tmp_path):
+    make_run(str(tmp_path / "old"))  # rows at steps 1490 and 1500
+    save(str(tmp_path / "old"), "ema_001500.pt", str(tmp_path / "kept"), "")
+    restore(str(tmp_path / "kept"), str(tmp_path / "new"), str(tmp_path))
+    with open(tmp_path / "new" / "dit_log.csv", "a") as f:  # the next leg, as train_dit appends
+        f.write("1510,0.1,0.5,100,0.5\n1520,0.1,0.5,110,0.5\n")
+    run = torch.load(tmp_path / "new" / "dit.pt", weights_only=False)
+    torch.save({**run, "step": 1520}, tmp_path / "new" / "dit.pt")
+    save(str(tmp_path / "new"), "dit.pt", str(tmp_path / "kept2"), "")  # kept elsewhere: nothing earlier there
+    assert [r.split(",")[0] for r in open(tmp_path / "kept2" / "dit_log.csv")] == ["1490", "1500", "1510", "1520"]
+    # a leg run on a machine that lost the log: the kept rows before it stay
+    (tmp_path / "third").mkdir()
+    torch.save(torch.load(tmp_path / "new" / "dit.pt", weights_only=False), tmp_path / "third" / "dit.pt")
+    (tmp_path / "third" / "dit_log.csv").write_text("1515,0.3,0.5,105,0.5\n1520,0.3,0.5,110,0.5\n1530,9,9,9,9\n")
+    save(str(tmp_path / "third"), "dit.pt", str(tmp_path / "kept2"), "")
+    assert [r.split(",")[0] for r in open(tmp_path / "kept2" / "dit_log.csv")] == ["1490", "1500", "1510", "1515", "1520"]
