@@ -179,6 +179,14 @@ def main():
                                  [read_clip(r["clip"], False).motion for r in paired]),
         "ceiling": ceiling(ae, scale, items, dit.cfg.frames),
         "seconds": round(time.time() - t0, 1),
+        # Each text-to-video prompt's asked and read attributes, for confusion tables
+        # (report.py --confusion) that say which values a weak attribute loses to.
+        "cases": [{"held_out": r["held_out"], "phrasing": r["phrasing"],
+                   "asked": {a: getattr(r["scene"], a) for a in ATTRS + ("speed",)},
+                   "read": {**{a: getattr(r["reading"], a) for a in ATTRS + ("speed",)},
+                            "identity_kept": round(float(r["reading"].identity_kept), 3)},
+                   "score": {k: None if v is None else bool(v) for k, v in r["score"].items()}}
+                  for r in rows],
     }
     print(json.dumps(report, indent=1))
     if args.json:

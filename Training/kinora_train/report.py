@@ -1,6 +1,6 @@
 """Markdown tables of the evaluator's JSON reports, for MODEL.md.
 
-Usage: python -m kinora_train.report EVAL.json [--long LONG.json]"""
+Usage: python -m kinora_train.report EVAL.json [--long LONG.json] [--confusion ATTR ...]"""
 from __future__ import annotations
 
 import argparse
@@ -49,10 +49,33 @@ def long_table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def confusion_table(report: dict, attr: str, by: str | None = None) -> str:
+    """Asked value (rows) against the value read back (columns) for one attribute over the
+    report's per-prompt cases; with `by`, one row per (asked value, asked `by` value), which
+    says e.g. whether shape is lost mostly on small objects."""
+    cases = report.get("cases")
+    if not cases:
+        raise SystemExit("this report has no per-prompt cases (made before evaluate wrote them)")
+    read_values = sorted({str(c["read"][attr]) for c in cases})
+    def key(c):
+        return (c["asked"][attr],) + ((c["asked"][by],) if by else ())
+    keys = sorted({key(c) for c in cases})
+    head = f"| asked {attr}" + (f" / {by}" if by else "") + " | n | " + " | ".join(f"read {v}" for v in read_values) + " | right |"
+    lines = [head, "| --- | --- |" + " --- |" * (len(read_values) + 1)]
+    for k in keys:
+        sel = [c for c in cases if key(c) == k]
+        counts = [sum(str(c["read"][attr]) == v for c in sel) for v in read_values]
+        right = sum(c["read"][attr] == c["asked"][attr] for c in sel)
+        lines.append(f"| {' / '.join(k)} | {len(sel)} | " + " | ".join(map(str, counts)) + f" | {pct(right / len(sel))} |")
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("eval_json")
     ap.add_argument("--long", default=None)
+    ap.add_argument("--confusion", nargs="*", default=[], metavar="ATTR[:BY]",
+                    help="asked against read tables of these attributes from the per-prompt cases, e.g. shape:size")
     args = ap.parse_args()
     report = json.load(open(args.eval_json))
     print(quality_table(report))
@@ -61,6 +84,10 @@ def main():
     if args.long:
         print()
         print(long_table(json.load(open(args.long))))
+    for spec in args.confusion:
+        attr, _, by = spec.partition(":")
+        print()
+        print(confusion_table(report, attr, by or None))
 
 
 if __name__ == "__main__":
