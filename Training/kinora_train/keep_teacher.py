@@ -42,8 +42,10 @@ def log_rows(path: str) -> list[str]:
 
 
 def kept_log(run_dir: str, out_dir: str, step: int) -> list[str]:
-    """The kept legs' rows before this run's first, then this run's rows up to `step`."""
-    run = [r for r in log_rows(os.path.join(run_dir, LOG)) if int(r.split(",")[0]) <= step]
+    """The kept legs' rows before this run's first, then this run's rows up to `step`. A run
+    resumed from a checkpoint logs the steps since it again; the later row of a step wins."""
+    latest = {int(r.split(",")[0]): r for r in log_rows(os.path.join(run_dir, LOG))}
+    run = [latest[k] for k in sorted(latest) if k <= step]
     first = int(run[0].split(",")[0]) if run else step + 1
     return [r for r in log_rows(os.path.join(out_dir, LOG)) if int(r.split(",")[0]) < first] + run
 

@@ -122,6 +122,8 @@ def test_the_loss_log_is_kept_across_legs(tmp_path):
     # a leg run on a machine that lost the log: the kept rows before it stay
     (tmp_path / "third").mkdir()
     torch.save(torch.load(tmp_path / "new" / "dit.pt", weights_only=False), tmp_path / "third" / "dit.pt")
-    (tmp_path / "third" / "dit_log.csv").write_text("1515,0.3,0.5,105,0.5\n1520,0.3,0.5,110,0.5\n1530,9,9,9,9\n")
+    (tmp_path / "third" / "dit_log.csv").write_text(  # resumed at 1515 after a crash at 1520: 1520 logged twice
+        "1515,0.3,0.5,105,0.5\n1520,0.9,0.5,110,0.5\n1520,0.3,0.5,110,0.5\n1530,9,9,9,9\n")
     save(str(tmp_path / "third"), "dit.pt", str(tmp_path / "kept2"), "")
-    assert [r.split(",")[0] for r in open(tmp_path / "kept2" / "dit_log.csv")] == ["1490", "1500", "1510", "1515", "1520"]
+    rows = [r.split(",")[:2] for r in open(tmp_path / "kept2" / "dit_log.csv")]
+    assert rows == [["1490", "0.2"], ["1500", "0.2"], ["1510", "0.1"], ["1515", "0.3"], ["1520", "0.3"]]
