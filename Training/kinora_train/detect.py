@@ -10,6 +10,9 @@ from scipy import ndimage
 from .world import (BACKGROUNDS, COLOURS, MOTIONS, PILLAR_RGB, PILLAR_WIDTH, SIZES, SPEEDS, _sdf)
 
 SIZE = 64
+# A pixel is drawn (object, not background) when its colour lies farther than this from the
+# background's (RGB distance, 0..441).
+DRAWN_DISTANCE = 60
 
 
 # Pixel style when more than this fraction of the 4×4 blocks the body touches are filled:
@@ -105,7 +108,7 @@ def read_frame(frame: np.ndarray, bg_rgb: np.ndarray, pillar: bool) -> FrameRead
     dist = np.linalg.norm(f - bg_rgb, axis=-1)
     cols = (np.arange(SIZE) + 0.5) / SIZE
     pillar_cols = np.abs(cols - 0.5) < PILLAR_WIDTH / 2 + 1.5 / SIZE
-    drawn = dist > 60
+    drawn = dist > DRAWN_DISTANCE
     if pillar:
         drawn[:, pillar_cols] = False
     labels, n = ndimage.label(drawn)

@@ -113,6 +113,14 @@ def denoiser_arguments(ap: argparse.ArgumentParser) -> None:
                          "which its EMA still mixes with those it started from)")
 
 
+def probe_sampler_arguments(ap: argparse.ArgumentParser, steps: bool = True) -> None:
+    """The probes' sampler: the shipped model's defaults (8 steps, guidance 7) on 2 threads."""
+    if steps:
+        ap.add_argument("--steps", type=int, default=8)
+    ap.add_argument("--guidance", type=float, default=7.0)
+    ap.add_argument("--threads", type=int, default=2)
+
+
 def main():
     ap = argparse.ArgumentParser()
     denoiser_arguments(ap)

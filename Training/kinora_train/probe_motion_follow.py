@@ -20,7 +20,7 @@ import torch
 
 from .aux_heads import velocities
 from .detect import read_clip
-from .evaluate import denoiser_arguments, load_denoiser
+from .evaluate import denoiser_arguments, load_denoiser, probe_sampler_arguments
 from .eval_cases import cases
 from .motion_channels import motion_latents
 from .sampling import sample
@@ -47,9 +47,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     denoiser_arguments(ap)
     ap.add_argument("--n", type=int, default=32)
-    ap.add_argument("--steps", type=int, default=8)
-    ap.add_argument("--guidance", type=float, default=7.0)
-    ap.add_argument("--threads", type=int, default=2)
+    probe_sampler_arguments(ap)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     dit, ae, scale, _ = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)

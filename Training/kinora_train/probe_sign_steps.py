@@ -34,7 +34,7 @@ import torch
 from .detect import midair_turns, opening_drift, read_clip
 from .world import MOTIONS, render
 from .eval_cases import sign_pair_cases
-from .evaluate import denoiser_arguments, load_denoiser, model_motion_lead
+from .evaluate import denoiser_arguments, load_denoiser, model_motion_lead, probe_sampler_arguments
 from .scoring import sign_pairs
 from .sampling import sample
 from .text import TextEncoder
@@ -55,9 +55,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     denoiser_arguments(ap)
     ap.add_argument("--pairs", type=int, default=32)
-    ap.add_argument("--steps", type=int, default=8)
-    ap.add_argument("--guidance", type=float, default=7.0)
-    ap.add_argument("--threads", type=int, default=2)
+    probe_sampler_arguments(ap)
     ap.add_argument("--motion-lead", type=float, default=None,
                     help="the motion clock (sampling.motion_clock; default: a model folder's, else 0)")
     args = ap.parse_args()

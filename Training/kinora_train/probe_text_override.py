@@ -23,7 +23,7 @@ import torch
 
 from .detect import axis_drift
 from .eval_cases import sign_pair_cases
-from .evaluate import denoiser_arguments, load_denoiser
+from .evaluate import denoiser_arguments, load_denoiser, probe_sampler_arguments
 from .sampling import sample
 from .text import TextEncoder
 from .train_dit import decode_clips, encode_clips
@@ -36,8 +36,7 @@ def main():
     denoiser_arguments(ap)
     ap.add_argument("--pairs", type=int, default=64, help="moving prompts, each also asked the opposite way")
     ap.add_argument("--levels", default="0.95,0.9,0.8,0.7,0.5,0.3", help="noise levels t, comma-separated")
-    ap.add_argument("--guidance", type=float, default=7.0)
-    ap.add_argument("--threads", type=int, default=2)
+    probe_sampler_arguments(ap, steps=False)
     args = ap.parse_args()
     levels = [float(v) for v in args.levels.split(",")]
     if not all(0.0 < t < 1.0 for t in levels):

@@ -15,9 +15,9 @@ import numpy as np
 import torch
 from scipy import ndimage
 
-from .detect import _background, resample
+from .detect import DRAWN_DISTANCE, _background, resample
 from .eval_cases import cases
-from .evaluate import denoiser_arguments, load_denoiser, run
+from .evaluate import denoiser_arguments, load_denoiser, probe_sampler_arguments, run
 from .text import TextEncoder
 from .world import render
 
@@ -29,7 +29,7 @@ def twin_frames(clip: np.ndarray) -> int:
     _, bg_rgb = _background(clip, False)
     count = 0
     for frame in clip:
-        drawn = np.linalg.norm(frame.astype(np.float32) - bg_rgb, axis=-1) > 60
+        drawn = np.linalg.norm(frame.astype(np.float32) - bg_rgb, axis=-1) > DRAWN_DISTANCE
         labels, n = ndimage.label(drawn)
         if n < 2:
             continue
@@ -49,9 +49,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     denoiser_arguments(ap)
     ap.add_argument("--n", type=int, default=96)
-    ap.add_argument("--steps", type=int, default=8)
-    ap.add_argument("--guidance", type=float, default=7.0)
-    ap.add_argument("--threads", type=int, default=2)
+    probe_sampler_arguments(ap)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     dit, ae, scale, _ = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)
