@@ -26,6 +26,13 @@ def rotary_json(dit_cfg: DiTConfig) -> dict:
     return {"axes": ["frame", "row", "column"], "pairs": [n for n, _ in axes], "base": [float(b) for _, b in axes]}
 
 
+def refiner_json(dit_cfg: DiTConfig) -> dict:
+    """config.json's `refiner` (model.RefinerBlock): its blocks' width, depth and heads, and
+    where they attend (within a frame)."""
+    return {"width": dit_cfg.refiner_width, "depth": dit_cfg.refiner_depth, "heads": dit_cfg.refiner_heads,
+            "attention": "frame"}
+
+
 def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra: dict, guidance: float = 4.0,
                 steps: int = 16, guidance_range: tuple[float, float] = (1.0, 10.0), motion_lead: float = 0.0) -> dict:
     return {
@@ -40,12 +47,13 @@ def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra
                         "groups": ae_cfg.groups, "group_norm_eps": 1e-5, "downsample": 2 ** (len(ae_cfg.channels) - 1),
                         "latent_scale": latent_scale, "pixel_range": [-1.0, 1.0]},
         "denoiser": {"file": "denoiser.safetensors", "type": "dit", "prediction": "flow-velocity",
-                     **{k: v for k, v in dataclasses.asdict(dit_cfg).items() if k not in ("rotary", "motion_channels")}, "layer_norm_eps": 1e-6, "gelu": "tanh",
+                     **{k: v for k, v in dataclasses.asdict(dit_cfg).items() if k not in ("rotary", "motion_channels") and not k.startswith("refiner_")}, "layer_norm_eps": 1e-6, "gelu": "tanh",
                      "input_channels": "latent + motion + given-frame mask" if dit_cfg.motion_channels
                      else "latent + given-frame mask",
                      **({"motion_channels": dit_cfg.motion_channels} if dit_cfg.motion_channels else {}),
                      **({"guidance_range": list(guidance_range)} if dit_cfg.guidance_embed else {}),
-                     **({"rotary": rotary_json(dit_cfg)} if dit_cfg.rotary else {})},
+                     **({"rotary": rotary_json(dit_cfg)} if dit_cfg.rotary else {}),
+                     **({"refiner": refiner_json(dit_cfg)} if dit_cfg.refiner_depth else {})},
         "sampler": {"name": "flow-euler", "steps": steps, "shift": 3.0, "guidance": guidance,
                     **({"motion_lead": motion_lead} if motion_lead else {})},
         "chunk": {"overlap_frames": 4},

@@ -61,6 +61,14 @@ class DiTConfig:
     # item 13): the object's velocity where it is, as VideoJAM (arXiv 2502.02492) generates
     # optical flow jointly with the pixels. 0: the latent clip alone.
     motion_channels: int = 0
+    # A refiner (train_dit --refiner; Training/README.md item 16): `refiner_depth` blocks of
+    # width `refiner_width` over one token per latent pixel, attending within a frame, that add
+    # a correction to the patch tokens' velocity. The patch tokens see a 64×64 frame as 4×4
+    # tokens; the refiner gives each latent pixel a token of its own, at a quarter of the cost
+    # of patch 1 everywhere (the trunk's spacetime attention stays on the coarse tokens).
+    refiner_width: int = 0
+    refiner_depth: int = 0
+    refiner_heads: int = 2
 
     @property
     def state_channels(self) -> int:
@@ -231,6 +239,29 @@ class DiTBlock(nn.Module):
         return x
 
 
+class RefinerBlock(nn.Module):
+    """A DiT block without cross-attention whose self-attention stays within one frame (the
+    tokens of a frame are consecutive, `per_frame` of them); modulated by the trunk's
+    conditioning vector (width `cond`)."""
+
+    def __init__(self, width: int, heads: int, mlp_ratio: int, cond: int):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(width, elementwise_affine=False, eps=1e-6)
+        self.attn = SelfAttention(width, heads)
+        self.norm2 = nn.LayerNorm(width, elementwise_affine=False, eps=1e-6)
+        self.mlp_in = nn.Linear(width, width * mlp_ratio)
+        self.mlp_out = nn.Linear(width * mlp_ratio, width)
+        self.modulation = nn.Linear(cond, 6 * width)
+
+    def forward(self, x, c, per_frame: int):
+        b, n, d = x.shape
+        shift1, scale1, gate1, shift2, scale2, gate2 = self.modulation(c)[:, None, :].chunk(6, dim=-1)
+        h = (self.norm1(x) * (1 + scale1) + shift1).reshape(b * n // per_frame, per_frame, d)
+        x = x + gate1 * self.attn(h).reshape(b, n, d)
+        h = self.norm2(x) * (1 + scale2) + shift2
+        return x + gate2 * self.mlp_out(F.gelu(self.mlp_in(h), approximate="tanh"))
+
+
 class DiT(nn.Module):
     def __init__(self, cfg: DiTConfig):
         super().__init__()
@@ -250,6 +281,16 @@ class DiT(nn.Module):
         self.modulation_out = nn.Linear(d, 2 * d)
         self.patch_out = nn.Linear(d, cfg.state_channels * p * p)
         self.register_buffer("pos", self.positions(cfg.frames), persistent=False)
+        if cfg.refiner_depth:
+            r = cfg.refiner_width
+            self.refiner_in = nn.Linear(cfg.state_channels + 1, r)
+            self.refiner_ctx = nn.Linear(d, p * p * r)
+            self.refiner_blocks = nn.ModuleList([RefinerBlock(r, cfg.refiner_heads, cfg.mlp_ratio, d)
+                                                 for _ in range(cfg.refiner_depth)])
+            self.refiner_norm_out = nn.LayerNorm(r, elementwise_affine=False, eps=1e-6)
+            self.refiner_modulation_out = nn.Linear(d, 2 * r)
+            self.refiner_out = nn.Linear(r, cfg.state_channels)
+            self.register_buffer("refiner_pos", self.pixel_positions(), persistent=False)
         if cfg.rotary:
             # Kept with the weights: a state that has it is a rotary model (dit_from_state).
             self.register_buffer("rotary_freqs", rotary_frequencies(cfg))
@@ -267,6 +308,15 @@ class DiT(nn.Module):
         nn.init.zeros_(self.modulation_out.bias)
         nn.init.zeros_(self.patch_out.weight)
         nn.init.zeros_(self.patch_out.bias)
+        if self.cfg.refiner_depth:
+            for b in self.refiner_blocks:
+                nn.init.zeros_(b.modulation.weight)
+                nn.init.zeros_(b.modulation.bias)
+            nn.init.zeros_(self.refiner_modulation_out.weight)
+            nn.init.zeros_(self.refiner_modulation_out.bias)
+            # The refiner starts adding nothing: a trunk it is grown on keeps its output.
+            nn.init.zeros_(self.refiner_out.weight)
+            nn.init.zeros_(self.refiner_out.bias)
         if self.cfg.guidance_embed:
             # A student starts as its teacher's conditional branch.
             nn.init.zeros_(self.guidance_out.weight)
@@ -282,6 +332,30 @@ class DiT(nn.Module):
         i = torch.arange(g).repeat_interleave(g).repeat(frames)
         j = torch.arange(g).repeat(g * frames)
         return torch.cat([sincos(f, dt), sincos(i, dh), sincos(j, dw)], dim=-1)
+
+    def pixel_positions(self) -> torch.Tensor:
+        """[h·w, refiner_width]: each latent pixel's row (first half) and column (second half)
+        as sincos, row-major; the frame is not in it, since the refiner attends within one."""
+        n, r = self.cfg.latent_size, self.cfg.refiner_width
+        i = torch.arange(n).repeat_interleave(n)
+        j = torch.arange(n).repeat(n)
+        return torch.cat([sincos(i, r // 2), sincos(j, r - r // 2)], dim=-1)
+
+    def refine(self, x_in, head, c, f):
+        """The refiner's velocity [B,F,C,h,w]: x_in [B,F,C+1,h,w] (the DiT's input with its mask
+        channel), head [B,N,D] (the trunk's modulated output tokens, what patch_out reads)."""
+        cfg = self.cfg
+        b, n = x_in.shape[0], cfg.latent_size
+        r, p = cfg.refiner_width, cfg.patch
+        pixels = x_in.permute(0, 1, 3, 4, 2).reshape(b, f * n * n, x_in.shape[2])
+        g = n // p
+        ctx = self.refiner_ctx(head).view(b, f, g, g, r, p, p).permute(0, 1, 2, 5, 3, 6, 4)
+        h = self.refiner_in(pixels) + ctx.reshape(b, f * n * n, r) + self.refiner_pos.repeat(f, 1)[None]
+        for blk in self.refiner_blocks:
+            h = blk(h, c, n * n)
+        shift, scale = self.refiner_modulation_out(c)[:, None, :].chunk(2, dim=-1)
+        out = self.refiner_out(self.refiner_norm_out(h) * (1 + scale) + shift)
+        return out.view(b, f, n, n, cfg.state_channels).permute(0, 1, 4, 2, 3)
 
     def patchify(self, x):
         b, f, c, h, w = x.shape
@@ -314,7 +388,8 @@ class DiT(nn.Module):
             raise ValueError("guidance is an input of guidance-distilled models only")
         b, f = x.shape[:2]
         m = given[:, :, None, None, None].expand(b, f, 1, x.shape[3], x.shape[4])
-        tokens = self.patch_in(self.patchify(torch.cat([x, m], dim=2)))
+        x_in = torch.cat([x, m], dim=2)
+        tokens = self.patch_in(self.patchify(x_in))
         pos = self.pos if f == self.cfg.frames else self.positions(f).to(x.device)
         tokens = tokens + pos[None]
         c = self.conditioning(t, pooled, guidance)
@@ -327,8 +402,10 @@ class DiT(nn.Module):
             if i == tap:
                 tapped = tokens
         shift, scale = self.modulation_out(c)[:, None, :].chunk(2, dim=-1)
-        tokens = self.patch_out(self.norm_out(tokens) * (1 + scale) + shift)
-        v = self.unpatchify(tokens, f)
+        head = self.norm_out(tokens) * (1 + scale) + shift
+        v = self.unpatchify(self.patch_out(head), f)
+        if self.cfg.refiner_depth:
+            v = v + self.refine(x_in, head, c, f)
         return v if tap < 0 else (v, tapped)
 
 
@@ -338,12 +415,29 @@ def dit_from_state(state: dict, **overrides) -> DiT:
     when they mark it, with motion channels when the output layer is wider than the latent."""
     base = DiTConfig(**overrides)
     cfg = dataclasses.replace(base, guidance_embed="guidance_in.weight" in state, rotary="rotary_freqs" in state,
-                              motion_channels=motion_channels_of(state, base))
+                              motion_channels=motion_channels_of(state, base), **refiner_of(state))
     dit = DiT(cfg)
     # Rotary frequencies are recomputed, not read: a float16 copy (exports, kept teachers)
     # only says that the model has them.
     dit.load_state_dict({k: (dit.rotary_freqs if k == "rotary_freqs" else v.float()) for k, v in state.items()})
     return dit
+
+
+def refiner_of(state: dict) -> dict:
+    """The refiner's width and depth in the weights `state` (none: zero)."""
+    if "refiner_in.weight" not in state:
+        return {"refiner_width": 0, "refiner_depth": 0}
+    depth = 1 + max(int(k.split(".")[1]) for k in state if k.startswith("refiner_blocks."))
+    return {"refiner_width": state["refiner_in.weight"].shape[0], "refiner_depth": depth}
+
+
+def with_refiner(state: dict, dit: DiT) -> dict:
+    """A state saved before `dit` had a refiner, made loadable into it: the same weights and
+    the refiner as `dit` holds it (its output layer zero, so the velocity is unchanged);
+    train_dit --refiner grows a trained trunk this way."""
+    if not dit.cfg.refiner_depth or "refiner_in.weight" in state:
+        return state
+    return {**state, **{k: v.clone() for k, v in dit.state_dict().items() if k.startswith("refiner_")}}
 
 
 def with_rotary(state: dict, dit: DiT) -> dict:

@@ -19,7 +19,8 @@ from .object_weight import latent_weights, weighted_mse
 from .reverse_pairs import add_partners, partner_captions, reversible
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor, to_uint8
-from .model import AEConfig, AutoEncoder, DiT, DiTConfig, motion_channels_of, with_motion, with_rotary
+from .model import (AEConfig, AutoEncoder, DiT, DiTConfig, motion_channels_of, refiner_of, with_motion, with_refiner,
+                    with_rotary)
 from .motion_channels import CHANNELS as MOTION_CHANNELS, FIELDS as MOTION_FIELDS, given_channels, motion_latents
 from .world import render
 
@@ -65,7 +66,7 @@ def init_from_model_folder(run_dir: str, ae=None, dit=None, ema=None) -> dict:
     # the teacher's training continues from the shared weights.
     weights = {k: v.float() for k, v in load_file(os.path.join(folder, "denoiser.safetensors")).items()
                if not k.startswith("guidance_")}
-    weights = with_motion(with_rotary(weights, dit), dit)
+    weights = with_refiner(with_motion(with_rotary(weights, dit), dit), dit)
     dit.load_state_dict(weights)
     ema.load_state_dict(weights)
     return {"step": cfg["training"]["denoiser_steps"], "train_seconds": cfg["training"]["denoiser_train_seconds"]}
@@ -374,6 +375,11 @@ def main():
                          "for the sampler's motion clock (sampling.motion_clock); 0 keeps one noise level")
     ap.add_argument("--motion-weight", type=float, default=1.0,
                     help="weight of the motion channels' denoising loss (with --motion-channels)")
+    ap.add_argument("--refiner", type=str, default=None, metavar="WIDTH,DEPTH",
+                    help="grow a refiner on the denoiser (model.RefinerBlock; Training/README.md item 16): DEPTH "
+                         "blocks of width WIDTH over one token per latent pixel, attending within a frame; a run "
+                         "without one continues with the same weights and the refiner adding nothing at first; a run "
+                         "with one keeps it (config.json `refiner`, which the Swift engine runs)")
     ap.add_argument("--object-weight", type=float, default=0.0,
                     help="extra loss weight on the latent pixels the object covers (object_weight.py); "
                          "0 weighs every latent pixel alike")
@@ -396,7 +402,19 @@ def main():
     rotary = args.rotary or (saved is not None and "rotary_freqs" in saved["model"])
     # Likewise motion channels: kept once a run has them, added by the flag.
     had_motion = saved is not None and motion_channels_of(saved["model"], DiTConfig()) > 0
-    cfg = DiTConfig(rotary=rotary, motion_channels=MOTION_CHANNELS if args.motion_channels or had_motion else 0)
+    # Likewise the refiner.
+    had_refiner = saved is not None and "refiner_in.weight" in saved["model"]
+    refiner = refiner_of(saved["model"]) if had_refiner else {}
+    if args.refiner and not had_refiner:
+        try:
+            width, depth = (int(x) for x in args.refiner.split(","))
+        except ValueError:
+            ap.error(f"--refiner {args.refiner}: WIDTH,DEPTH, two integers")
+        if width < 8 or width % 4 or depth < 1:
+            ap.error(f"--refiner {args.refiner}: WIDTH a multiple of 4 from 8, DEPTH from 1")
+        refiner = {"refiner_width": width, "refiner_depth": depth}
+    cfg = DiTConfig(rotary=rotary, motion_channels=MOTION_CHANNELS if args.motion_channels or had_motion else 0,
+                    **refiner)
     if args.motion_lead and not cfg.motion_channels:
         ap.error("--motion-lead needs motion channels (--motion-channels, or a run that has them)")
     torch.manual_seed(2)
@@ -404,8 +422,8 @@ def main():
     if saved is not None:
         for key in ("model", "ema"):
             if key in saved:
-                saved[key] = with_motion(with_rotary(saved[key], dit), dit)
-        if args.motion_channels and not had_motion:
+                saved[key] = with_refiner(with_motion(with_rotary(saved[key], dit), dit), dit)
+        if (args.motion_channels and not had_motion) or (args.refiner and not had_refiner):
             saved.pop("opt", None)  # its moments do not fit the grown layers: a fresh optimiser
         if had_motion and saved.get("motion_field", "object") != args.motion_field:
             raise SystemExit(f"{args.run_dir}/dit.pt was trained with --motion-field {saved.get('motion_field', 'object')}, "

@@ -35,7 +35,7 @@ struct DiTBlock: Sendable {
     ///   - scratch: intermediate buffers, reused from block to block and step to step.
     func callAsFunction(_ x: inout Tensor, batch: Int, tokens n: Int, c: Tensor, rotary: SpacetimeRotaryTable?,
                         keyValues: Tensor, contextLength l: Int, maskBias: [Float],
-                        scratch: inout DiTWorkspace) throws {
+                        scratch: inout BlockScratch) throws {
         let d = width
         // shift1, scale1, gate1, shift2, scale2, gate2 — each [D] per sample.
         try modulation(c, into: &scratch.modulation)
@@ -96,6 +96,16 @@ struct DiTBlock: Sendable {
 /// The denoiser's intermediate buffers. Keep one per generation and pass it to every step:
 /// after the first step the blocks allocate nothing.
 public struct DiTWorkspace: Sendable {
+    /// The trunk's blocks' buffers.
+    var trunk = BlockScratch()
+    /// The refiner's (`DiTRefiner`): its own, since its rows and widths differ from the trunk's.
+    var refiner = BlockScratch()
+
+    public init() {}
+}
+
+/// One block's intermediate buffers, reused from block to block of the same size.
+struct BlockScratch: Sendable {
     var modulation = Tensor(uncheckedShape: [0], storage: [])
     var normed = Tensor(uncheckedShape: [0], storage: [])
     var fused = Tensor(uncheckedShape: [0], storage: [])
@@ -104,8 +114,6 @@ public struct DiTWorkspace: Sendable {
     var query = Tensor(uncheckedShape: [0], storage: [])
     var hidden = Tensor(uncheckedShape: [0], storage: [])
     var attention = AttentionWorkspace()
-
-    public init() {}
 }
 
 /// adaLN helpers over stacked rows `[B·N, D]` with per-sample vectors taken from a

@@ -28,6 +28,8 @@ public struct VideoDiT: Sendable {
     let positions: Tensor
     /// Rotary angles for `configuration.frames` frames (`configuration.rotary`), or nil.
     let rotary: SpacetimeRotaryTable?
+    /// The per-pixel refiner (`configuration.refiner`), or nil.
+    let refiner: DiTRefiner?
 
     /// Loads the weights (model.py's `DiT.state_dict()` names) under the loader's prefix.
     public init(_ loader: WeightLoader, configuration c: DiTConfiguration) throws {
@@ -52,6 +54,7 @@ public struct VideoDiT: Sendable {
         patchOut = try Linear(loader.pp("patch_out"), inFeatures: d, outFeatures: c.stateChannels * p * p)
         positions = try VideoDiT.positionEmbeddings(frames: c.frames, configuration: c)
         rotary = try VideoDiT.rotaryTable(frames: c.frames, configuration: c)
+        refiner = try c.refiner.map { try DiTRefiner(loader, configuration: c, refiner: $0) }
     }
 
     static func rotaryTable(frames: Int, configuration c: DiTConfiguration) throws -> SpacetimeRotaryTable? {
@@ -142,6 +145,8 @@ public struct VideoDiT: Sendable {
         // Patchify [state, mask] per sample and stack the tokens as rows.
         var patches: [Float] = []
         patches.reserveCapacity(b * n * (ch + 1) * p * p)
+        // The refiner's input: the same channels, one row per latent pixel.
+        var pixels = [Float](repeating: 0, count: refiner == nil ? 0 : b * f * s * s * (ch + 1))
         for bi in 0 ..< b {
             let frameSize = ch * s * s
             var withMask = [Float](repeating: 0, count: f * (ch + 1) * s * s)
@@ -152,6 +157,15 @@ public struct VideoDiT: Sendable {
                 for k in 0 ..< s * s { withMask[dst + frameSize + k] = given[bi][fi] }
             }
             patches += try Patchify.patchify(Tensor(uncheckedShape: [f, ch + 1, s, s], storage: withMask), patch: p).storage
+            if refiner != nil {
+                for fi in 0 ..< f {
+                    for c in 0 ..< ch + 1 {
+                        for k in 0 ..< s * s {
+                            pixels[((bi * f + fi) * s * s + k) * (ch + 1) + c] = withMask[(fi * (ch + 1) + c) * s * s + k]
+                        }
+                    }
+                }
+            }
         }
         var tokens = try patchIn(Tensor(uncheckedShape: [b * n, (ch + 1) * p * p], storage: patches))
         let pos = f == c.frames ? positions : try VideoDiT.positionEmbeddings(frames: f, configuration: c)
@@ -177,7 +191,7 @@ public struct VideoDiT: Sendable {
         let angles = f == c.frames ? rotary : try VideoDiT.rotaryTable(frames: f, configuration: c)
         for (k, block) in blocks.enumerated() {
             try block(&tokens, batch: b, tokens: n, c: cond, rotary: angles, keyValues: text.keyValues[k],
-                      contextLength: text.contextLength, maskBias: text.maskBias, scratch: &workspace)
+                      contextLength: text.contextLength, maskBias: text.maskBias, scratch: &workspace.trunk)
         }
         let mod = try modulationOut(cond)
         var h = try normOut(tokens)
@@ -191,6 +205,11 @@ public struct VideoDiT: Sendable {
             let part = Tensor(uncheckedShape: [n, ch * p * p], storage: Array(outTokens.storage[bi * per ..< (bi + 1) * per]))
             out += try Patchify.unpatchify(part, frames: f, channels: ch, height: s, width: s, patch: p).storage
         }
-        return Tensor(uncheckedShape: x.shape, storage: out)
+        var velocity = Tensor(uncheckedShape: x.shape, storage: out)
+        if let refiner {
+            try refiner.add(to: &velocity, pixels: Tensor(uncheckedShape: [b * f * s * s, ch + 1], storage: pixels), head: h,
+                            cond: cond, batch: b, frames: f, scratch: &workspace.refiner)
+        }
+        return velocity
     }
 }

@@ -29,6 +29,8 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
     /// none): its state is the latent and then these, dropped before decoding; given frames
     /// keep only their latent channels clean.
     public var motionChannels = 0
+    /// A refiner over one token per latent pixel (`refiner`), or nil for the trunk alone.
+    public var refiner: Refiner?
 
     /// Channels a frame of what the sampler denoises: the latent's and the motion's.
     public var stateChannels: Int { latentChannels + motionChannels }
@@ -48,11 +50,29 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
         }
     }
 
+    /// The refiner's size (model.py `RefinerBlock`; Training/README.md item 16): `depth`
+    /// blocks of `width` features and `heads` heads over one token per latent pixel, attending
+    /// within a frame, that add a correction to the trunk's velocity.
+    public struct Refiner: Sendable, Decodable, Equatable {
+        public var width: Int
+        public var depth: Int
+        public var heads: Int
+        /// Where its tokens attend: "frame", the only kind there is.
+        public var attention: String
+
+        public init(width: Int, depth: Int, heads: Int, attention: String = "frame") {
+            self.width = width
+            self.depth = depth
+            self.heads = heads
+            self.attention = attention
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case latentChannels = "latent_channels", latentSize = "latent_size", frames, patch, width, depth, heads
         case mlpRatio = "mlp_ratio", textDim = "text_dim", timeFrequencyDim = "time_freq_dim"
         case guidanceEmbedding = "guidance_embed", guidanceRange = "guidance_range", rotary
-        case motionChannels = "motion_channels"
+        case motionChannels = "motion_channels", refiner
     }
 
     public init() {}
@@ -79,6 +99,7 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
         }
         rotary = try c.decodeIfPresent(RotaryPositions.self, forKey: .rotary)
         motionChannels = try c.decodeIfPresent(Int.self, forKey: .motionChannels) ?? d.motionChannels
+        refiner = try c.decodeIfPresent(Refiner.self, forKey: .refiner)
     }
 
     /// Why a guidance scale cannot be used with this denoiser, or nil: a guidance-distilled one
@@ -100,6 +121,12 @@ public struct DiTConfiguration: Sendable, Decodable, Equatable {
         }
         guard !guidanceEmbedding || guidanceRange != nil else {
             throw EngineError.invalidConfiguration(file: source, detail: "a guidance-distilled denoiser (guidance_embed) needs guidance_range: the scales it was trained on")
+        }
+        if let refiner {
+            guard (1 ... 64).contains(refiner.depth), refiner.heads > 0, refiner.width >= 4, refiner.width % 4 == 0,
+                  refiner.width % refiner.heads == 0, refiner.attention == "frame" else {
+                throw EngineError.invalidConfiguration(file: source, detail: "refiner: width \(refiner.width), depth \(refiner.depth), heads \(refiner.heads), attention '\(refiner.attention)' must be a width that is a multiple of 4 and of the heads, a depth in 1…64, and attention 'frame'")
+            }
         }
         if let rotary {
             let headWidth = width / heads
