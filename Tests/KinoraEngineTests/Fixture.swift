@@ -59,6 +59,28 @@ struct DiTFixtureInputs {
 }
 
 extension XCTestCase {
+    /// Runs `dit` on a forward fixture (Training/fixtures/make_video_model_fixtures.py
+    /// `forward_fixture`) with 3 frames and with the first 2, against PyTorch's velocities
+    /// (1e-4 absolute); returns the 3-frame velocity.
+    @discardableResult
+    func assertMatchesForwardFixture(_ dit: VideoDiT, _ name: String, _ what: String,
+                                     file: StaticString = #filePath, line: UInt = #line) throws -> Tensor {
+        let inputs = try DiTFixtureInputs(name)
+        let (x, rows) = (inputs.x, inputs.given)
+        let v = try dit(x, given: rows, t: inputs.t, text: try inputs.text(for: dit))
+        assertClose(v, try inputs.io.tensor("velocity"), tolerance: 1e-4, what, file: file, line: line)
+        // Two frames, fewer than configured.
+        let perSample = x.count / 2, twoFrames = perSample / 3 * 2
+        var x2: [Float] = []
+        for b in 0 ..< 2 { x2 += x.storage[b * perSample ..< b * perSample + twoFrames] }
+        var shape = x.shape
+        shape[1] = 2
+        let v2 = try dit(Tensor(shape: shape, storage: x2), given: rows.map { Array($0[0 ..< 2]) },
+                         t: inputs.t, text: try inputs.text(for: dit))
+        assertClose(v2, try inputs.io.tensor("velocity_2frames"), tolerance: 1e-4, "\(what), 2 frames", file: file, line: line)
+        return v
+    }
+
     /// A model folder in a temporary directory (removed after the test) made of a tiny fixture
     /// configuration, the tiny autoencoder and a tiny denoiser.
     func tinyModelFolder(config: String = "video_tiny_config", denoiser: String = "dit_tiny") throws -> String {

@@ -4,9 +4,9 @@
 /// Tokens of a batch are stacked as rows `[B·N, D]` so that every linear layer is one GEMM;
 /// the per-sample modulation and attention address each sample's rows.
 struct DiTBlock: Sendable {
-    let norm1: LayerNorm, qkv: Linear, attentionOut: Linear
+    let attention: ModulatedSelfAttention
     let normCross: LayerNorm, crossQuery: Linear, crossKeyValue: Linear, crossOut: Linear
-    let norm2: LayerNorm, mlpIn: Linear, mlpOut: Linear
+    let mlp: ModulatedMLP
     let modulation: Linear
     let heads: Int, width: Int
 
@@ -14,16 +14,12 @@ struct DiTBlock: Sendable {
         let d = c.width
         width = d
         heads = c.heads
-        norm1 = try LayerNorm(features: d, epsilon: c.layerNormEpsilon)
-        qkv = try Linear(loader.pp("attn").pp("qkv"), inFeatures: d, outFeatures: 3 * d)
-        attentionOut = try Linear(loader.pp("attn").pp("out"), inFeatures: d, outFeatures: d)
+        attention = try ModulatedSelfAttention(loader, width: d, heads: c.heads, epsilon: c.layerNormEpsilon)
         normCross = try LayerNorm(loader.pp("norm_cross"), features: d, epsilon: c.layerNormEpsilon)
         crossQuery = try Linear(loader.pp("cross").pp("q"), inFeatures: d, outFeatures: d)
         crossKeyValue = try Linear(loader.pp("cross").pp("kv"), inFeatures: d, outFeatures: 2 * d)
         crossOut = try Linear(loader.pp("cross").pp("out"), inFeatures: d, outFeatures: d)
-        norm2 = try LayerNorm(features: d, epsilon: c.layerNormEpsilon)
-        mlpIn = try Linear(loader.pp("mlp_in"), inFeatures: d, outFeatures: d * c.mlpRatio)
-        mlpOut = try Linear(loader.pp("mlp_out"), inFeatures: d * c.mlpRatio, outFeatures: d)
+        mlp = try ModulatedMLP(loader, width: d, ratio: c.mlpRatio, epsilon: c.layerNormEpsilon)
         modulation = try Linear(loader.pp("modulation"), inFeatures: d, outFeatures: 6 * d)
     }
 
@@ -40,25 +36,7 @@ struct DiTBlock: Sendable {
         // shift1, scale1, gate1, shift2, scale2, gate2 — each [D] per sample.
         try modulation(c, into: &scratch.modulation)
         let mod = scratch.modulation
-
-        try norm1(x, into: &scratch.normed)
-        TokenModulation.modulate(&scratch.normed, batch: batch, tokens: n, mod: mod, shiftChunk: 0, scaleChunk: 1, chunks: 6)
-        try qkv(scratch.normed, into: &scratch.fused)
-        rotary?.rotateQueriesAndKeys(&scratch.fused, batch: batch, width: d, heads: heads)
-        scratch.attended.reuse(as: [batch * n, d])  // every head's columns are written
-        let selfSegments = (0 ..< batch).map {
-            Attention.Segment(query: $0 * n * 3 * d, key: $0 * n * 3 * d + d, value: $0 * n * 3 * d + 2 * d,
-                              output: $0 * n * d, queries: n, keys: n, mask: nil)
-        }
-        scratch.fused.storage.withUnsafeBufferPointer { pf in
-            scratch.attended.storage.withUnsafeMutableBufferPointer { pa in
-                Attention.attend(q: pf.baseAddress!, ldq: 3 * d, k: pf.baseAddress!, ldk: 3 * d, v: pf.baseAddress!, ldv: 3 * d,
-                                 out: pa.baseAddress!, ldo: d, segments: selfSegments, heads: heads, headDim: d / heads,
-                                 maskBias: nil, queryChunk: 256, workspace: &scratch.attention)
-            }
-        }
-        try attentionOut(scratch.attended, into: &scratch.projected)
-        TokenModulation.gatedAdd(&x, scratch.projected, batch: batch, tokens: n, mod: mod, gateChunk: 2, chunks: 6)
+        try attention.apply(&x, batch: batch, tokens: n, sequence: n, mod: mod, rotary: rotary, scratch: &scratch)
 
         try normCross(x, into: &scratch.normed)
         try crossQuery(scratch.normed, into: &scratch.query)
@@ -83,13 +61,7 @@ struct DiTBlock: Sendable {
         }
         try crossOut(scratch.attended, into: &scratch.projected)
         try Elementwise.addInPlace(&x, scratch.projected)
-
-        try norm2(x, into: &scratch.normed)
-        TokenModulation.modulate(&scratch.normed, batch: batch, tokens: n, mod: mod, shiftChunk: 3, scaleChunk: 4, chunks: 6)
-        try mlpIn(scratch.normed, into: &scratch.hidden)
-        Activation.geluTanh.apply(&scratch.hidden)
-        try mlpOut(scratch.hidden, into: &scratch.projected)
-        TokenModulation.gatedAdd(&x, scratch.projected, batch: batch, tokens: n, mod: mod, gateChunk: 5, chunks: 6)
+        try mlp.apply(&x, batch: batch, tokens: n, mod: mod, scratch: &scratch)
     }
 }
 

@@ -97,20 +97,13 @@ struct DiTRefiner: Sendable {
 /// each frame and a GELU(tanh) MLP; no cross-attention (the text reaches it through the
 /// trunk's tokens and the conditioning vector).
 struct RefinerBlock: Sendable {
-    let norm1: LayerNorm, qkv: Linear, attentionOut: Linear
-    let norm2: LayerNorm, mlpIn: Linear, mlpOut: Linear
+    let attention: ModulatedSelfAttention
+    let mlp: ModulatedMLP
     let modulation: Linear
-    let heads: Int, width: Int
 
     init(_ loader: WeightLoader, width d: Int, heads: Int, mlpRatio: Int, conditioning: Int, epsilon: Float) throws {
-        width = d
-        self.heads = heads
-        norm1 = try LayerNorm(features: d, epsilon: epsilon)
-        qkv = try Linear(loader.pp("attn").pp("qkv"), inFeatures: d, outFeatures: 3 * d)
-        attentionOut = try Linear(loader.pp("attn").pp("out"), inFeatures: d, outFeatures: d)
-        norm2 = try LayerNorm(features: d, epsilon: epsilon)
-        mlpIn = try Linear(loader.pp("mlp_in"), inFeatures: d, outFeatures: d * mlpRatio)
-        mlpOut = try Linear(loader.pp("mlp_out"), inFeatures: d * mlpRatio, outFeatures: d)
+        attention = try ModulatedSelfAttention(loader, width: d, heads: heads, epsilon: epsilon)
+        mlp = try ModulatedMLP(loader, width: d, ratio: mlpRatio, epsilon: epsilon)
         modulation = try Linear(loader.pp("modulation"), inFeatures: conditioning, outFeatures: 6 * d)
     }
 
@@ -119,32 +112,9 @@ struct RefinerBlock: Sendable {
     ///   - c: the trunk's conditioning vector `[B, D]`.
     func callAsFunction(_ x: inout Tensor, batch: Int, tokens n: Int, perFrame: Int, c: Tensor,
                         scratch: inout BlockScratch) throws {
-        let d = width
         try modulation(c, into: &scratch.modulation)
         let mod = scratch.modulation
-        try norm1(x, into: &scratch.normed)
-        TokenModulation.modulate(&scratch.normed, batch: batch, tokens: n, mod: mod, shiftChunk: 0, scaleChunk: 1, chunks: 6)
-        try qkv(scratch.normed, into: &scratch.fused)
-        scratch.attended.reuse(as: [batch * n, d])  // every head's columns are written
-        let segments = (0 ..< batch * n / perFrame).map {
-            Attention.Segment(query: $0 * perFrame * 3 * d, key: $0 * perFrame * 3 * d + d,
-                              value: $0 * perFrame * 3 * d + 2 * d, output: $0 * perFrame * d,
-                              queries: perFrame, keys: perFrame, mask: nil)
-        }
-        scratch.fused.storage.withUnsafeBufferPointer { pf in
-            scratch.attended.storage.withUnsafeMutableBufferPointer { pa in
-                Attention.attend(q: pf.baseAddress!, ldq: 3 * d, k: pf.baseAddress!, ldk: 3 * d, v: pf.baseAddress!, ldv: 3 * d,
-                                 out: pa.baseAddress!, ldo: d, segments: segments, heads: heads, headDim: d / heads,
-                                 maskBias: nil, queryChunk: 256, workspace: &scratch.attention)
-            }
-        }
-        try attentionOut(scratch.attended, into: &scratch.projected)
-        TokenModulation.gatedAdd(&x, scratch.projected, batch: batch, tokens: n, mod: mod, gateChunk: 2, chunks: 6)
-        try norm2(x, into: &scratch.normed)
-        TokenModulation.modulate(&scratch.normed, batch: batch, tokens: n, mod: mod, shiftChunk: 3, scaleChunk: 4, chunks: 6)
-        try mlpIn(scratch.normed, into: &scratch.hidden)
-        Activation.geluTanh.apply(&scratch.hidden)
-        try mlpOut(scratch.hidden, into: &scratch.projected)
-        TokenModulation.gatedAdd(&x, scratch.projected, batch: batch, tokens: n, mod: mod, gateChunk: 5, chunks: 6)
+        try attention.apply(&x, batch: batch, tokens: n, sequence: perFrame, mod: mod, rotary: nil, scratch: &scratch)
+        try mlp.apply(&x, batch: batch, tokens: n, mod: mod, scratch: &scratch)
     }
 }
