@@ -1,10 +1,11 @@
 """Markdown tables of the evaluator's JSON reports, for MODEL.md.
 
-Usage: python -m kinora_train.report EVAL.json [--long LONG.json] [--confusion ATTR ...]"""
+Usage: python -m kinora_train.report EVAL.json [--long LONG.json] [--confusion ATTR ...] [--against OTHER.json]"""
 from __future__ import annotations
 
 import argparse
 import json
+import math
 
 COLUMNS = ("background", "colour", "shape", "size", "style", "motion", "axis", "speed", "identity", "reversed")
 HEADINGS = {"axis": "motion axis", "identity": "identity kept", "reversed": "motion reversed"}
@@ -70,12 +71,49 @@ def confusion_table(report: dict, attr: str, by: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def sign_test(wins: int, losses: int) -> float:
+    """Two-sided exact binomial p-value of `wins` against `losses` under a fair coin: how
+    likely a split at least this lopsided is when neither report is better."""
+    n, k = wins + losses, min(wins, losses)
+    if n == 0:
+        return 1.0
+    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
+
+
+def paired_table(report: dict, other: dict) -> str:
+    """Two evaluations of the same prompts and seeds compared prompt by prompt: per attribute,
+    the prompts only the first gets right (wins), only the other (losses), and the sign
+    test's p-value on them. Pairing removes the prompts both get right or both miss, which
+    is most of the evaluator's noise between two models."""
+    a, b = report.get("cases"), other.get("cases")
+    if not a or not b:
+        raise SystemExit("both reports need per-prompt cases (made before evaluate wrote them)")
+    if len(a) != len(b) or any(x["asked"] != y["asked"] for x, y in zip(a, b)):
+        raise SystemExit("the reports asked different prompts: pair only evaluations with the same --n and seeds")
+    lines = ["| attribute | n | first right | other right | only first | only other | sign test p |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for attr in COLUMNS:
+        pairs = [(x["score"].get(attr), y["score"].get(attr)) for x, y in zip(a, b)]
+        pairs = [(bool(p), bool(q)) for p, q in pairs if p is not None and q is not None]
+        if not pairs:
+            continue
+        # A reversed motion is a miss: "right" there means not reversed.
+        good = (lambda v: not v) if attr == "reversed" else (lambda v: v)
+        wins = sum(good(p) and not good(q) for p, q in pairs)
+        losses = sum(good(q) and not good(p) for p, q in pairs)
+        lines.append(f"| {HEADINGS.get(attr, attr)} | {len(pairs)} | {sum(good(p) for p, _ in pairs)} | "
+                     f"{sum(good(q) for _, q in pairs)} | {wins} | {losses} | {sign_test(wins, losses):.2f} |")
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("eval_json")
     ap.add_argument("--long", default=None)
     ap.add_argument("--confusion", nargs="*", default=[], metavar="ATTR[:BY]",
                     help="asked against read tables of these attributes from the per-prompt cases, e.g. shape:size")
+    ap.add_argument("--against", default=None, metavar="OTHER.json",
+                    help="compare prompt by prompt with another evaluation of the same prompts (paired_table)")
     args = ap.parse_args()
     report = json.load(open(args.eval_json))
     print(quality_table(report))
@@ -88,6 +126,9 @@ def main():
         attr, _, by = spec.partition(":")
         print()
         print(confusion_table(report, attr, by or None))
+    if args.against:
+        print()
+        print(paired_table(report, json.load(open(args.against))))
 
 
 if __name__ == "__main__":
