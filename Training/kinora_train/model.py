@@ -301,26 +301,17 @@ class DiT(nn.Module):
             if isinstance(m, nn.Linear):
                 nn.init.xavier_uniform_(m.weight)
                 nn.init.zeros_(m.bias)
-        for b in self.blocks:
-            nn.init.zeros_(b.modulation.weight)
-            nn.init.zeros_(b.modulation.bias)
-        nn.init.zeros_(self.modulation_out.weight)
-        nn.init.zeros_(self.modulation_out.bias)
-        nn.init.zeros_(self.patch_out.weight)
-        nn.init.zeros_(self.patch_out.bias)
+        # adaLN-Zero: every block starts as the identity and the output at zero.
+        zeroed = [b.modulation for b in self.blocks] + [self.modulation_out, self.patch_out]
         if self.cfg.refiner_depth:
-            for b in self.refiner_blocks:
-                nn.init.zeros_(b.modulation.weight)
-                nn.init.zeros_(b.modulation.bias)
-            nn.init.zeros_(self.refiner_modulation_out.weight)
-            nn.init.zeros_(self.refiner_modulation_out.bias)
             # The refiner starts adding nothing: a trunk it is grown on keeps its output.
-            nn.init.zeros_(self.refiner_out.weight)
-            nn.init.zeros_(self.refiner_out.bias)
+            zeroed += [b.modulation for b in self.refiner_blocks] + [self.refiner_modulation_out, self.refiner_out]
         if self.cfg.guidance_embed:
             # A student starts as its teacher's conditional branch.
-            nn.init.zeros_(self.guidance_out.weight)
-            nn.init.zeros_(self.guidance_out.bias)
+            zeroed.append(self.guidance_out)
+        for m in zeroed:
+            nn.init.zeros_(m.weight)
+            nn.init.zeros_(m.bias)
 
     def positions(self, frames: int) -> torch.Tensor:
         cfg = self.cfg
