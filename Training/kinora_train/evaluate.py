@@ -25,8 +25,11 @@ from .world import render
 
 @torch.no_grad()
 def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0, shift=3.0, seed=0, batch=8,
-        interval=(0.0, 1.0), paired_noise: bool = False, motion_lead: float = 0.0):
-    """With `paired_noise`, items 2k and 2k+1 start from the same noise (batch must be even)."""
+        interval=(0.0, 1.0), paired_noise: bool = False, motion_lead: float = 0.0, t_start: float = 1.0,
+        start_latents=None):
+    """With `paired_noise`, items 2k and 2k+1 start from the same noise (batch must be even).
+    With `t_start` < 1, each item starts from its row of `start_latents` [N,F,C,h,w] noised to
+    t_start (SDEdit; probe_detail)."""
     f = dit.cfg.frames
     results = []
     null = te.encode([""])
@@ -46,8 +49,9 @@ def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0
             given_lat = encode_clips(ae, scale, truth)
             given[:, :given_frames] = 1
         nb = (null[0].expand(b, -1, -1), null[1].expand(b, -1), null[2].expand(b, -1))
+        start = None if t_start >= 1.0 else start_latents[i:i + b]
         z = sample(dit, noise, given_lat, given, cond, nb, steps=steps, guidance=guidance, shift=shift,
-                   guidance_interval=interval, motion_lead=motion_lead)
+                   guidance_interval=interval, motion_lead=motion_lead, t_start=t_start, start_latents=start)
         clips = decode_clips(ae, scale, z)
         for k, c in enumerate(chunk):
             results.append({**c, "clip": clips[k], "truth": None if truth is None else truth[k]})

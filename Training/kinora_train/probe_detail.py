@@ -16,10 +16,9 @@ import torch
 
 from .detect import read_clip
 from .eval_cases import cases
-from .evaluate import denoiser_arguments, load_denoiser, probe_sampler_arguments
-from .sampling import sample
+from .evaluate import denoiser_arguments, load_denoiser, probe_sampler_arguments, run
 from .text import TextEncoder
-from .train_dit import decode_clips, encode_clips
+from .train_dit import encode_clips
 from .world import render
 
 ATTRIBUTES = ("shape", "size", "style")
@@ -33,26 +32,6 @@ def kept_shares(readings: list[dict], items: list[dict]) -> dict:
         sel = [r["style"] == style for r, c in zip(readings, items) if c["scene"].style == style]
         out[f"style {style}"] = round(float(np.mean(sel)), 3)
     return out
-
-
-@torch.no_grad()
-def from_truth(dit, ae, scale, te, items, t0: float, steps: int, guidance: float, batch: int = 8):
-    """Each item sampled from its truth noised to t0 (t0 = 1: from noise alone), decoded."""
-    f = dit.cfg.frames
-    null = te.encode([""])
-    clips = []
-    for i in range(0, len(items), batch):
-        chunk = items[i:i + batch]
-        b = len(chunk)
-        truth = encode_clips(ae, scale, np.stack([render(c["scene"], f)[0] for c in chunk]))
-        g = torch.Generator().manual_seed(i)
-        noise = torch.randn(b, f, dit.cfg.state_channels, dit.cfg.latent_size, dit.cfg.latent_size, generator=g)
-        nb = (null[0].expand(b, -1, -1), null[1].expand(b, -1), null[2].expand(b, -1))
-        # The schedule's steps below t0 only, as the elements' restyle runs it.
-        z = sample(dit, noise, torch.zeros_like(truth), torch.zeros(b, f), te.encode([c["prompt"] for c in chunk]), nb,
-                   steps=steps, guidance=guidance, t_start=t0, start_latents=None if t0 >= 1 else truth)
-        clips += list(decode_clips(ae, scale, z))
-    return clips
 
 
 def reading(clip: np.ndarray) -> dict:
@@ -73,11 +52,14 @@ def main():
     dit, ae, scale, _ = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)
     te = TextEncoder()
     items = cases(args.n)
-    truth = [render(c["scene"], dit.cfg.frames)[0] for c in items]
+    truth = np.stack([render(c["scene"], dit.cfg.frames)[0] for c in items])
     report = {"truth": kept_shares([reading(c) for c in truth], items)}
+    latents = encode_clips(ae, scale, truth)
     for t0 in args.t0:
-        clips = from_truth(dit, ae, scale, te, items, t0, args.steps, args.guidance)
-        report[f"t0 {t0:g}"] = kept_shares([reading(c) for c in clips], items)
+        # The evaluator's sampling (its noise, the schedule's steps below t0), from the truth.
+        rows = run(dit, ae, scale, te, items, steps=args.steps, guidance=args.guidance, t_start=t0,
+                   start_latents=latents)
+        report[f"t0 {t0:g}"] = kept_shares([reading(r["clip"]) for r in rows], items)
         print(f"t0 {t0:g}", json.dumps(report[f"t0 {t0:g}"]), flush=True)
     print(json.dumps(report))
 
