@@ -16,6 +16,7 @@ from .aux_heads import AuxHeads, coverage_cells, targets, velocities
 from .clip_motion import ClipMotionHead
 from .precision import add_precision_option, chosen_bf16
 from .object_weight import latent_weights, weighted_mse
+from .minimal_pairs import ATTRIBUTES, PairReplay, fresh_pairs, pair_block
 from .reverse_pairs import add_partners, partner_captions, reversible
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor, to_uint8
@@ -261,13 +262,16 @@ def motion_levels(rng: np.random.Generator, t: torch.Tensor, lead: float) -> tor
 
 def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torch.Tensor, vel: torch.Tensor,
                   t_shift: float, pairs: list[tuple[int, int]] = (), kept_channels: int | None = None,
-                  motion_lead: float = 0.0, same_input_from: float = 2.0, force_shared: bool = False):
+                  motion_lead: float = 0.0, same_input_from: float = 2.0, force_shared: bool = False,
+                  text_pairs: list[tuple[int, int]] = ()):
     """Given-frame masks, timesteps, noise and the noised clips (given frames kept clean: their
     first `kept_channels` channels, all by default; the other channels, motion, are noised
     everywhere, at `motion_levels`). Each (slot, source) of `pairs` gets its source's given
     frames, timesteps and noise; a pair without given frames at t ≥ `same_input_from` gets
     its source's noisy clip itself (`share_inputs`). With `force_shared`, every pair's source
-    is made text to video at t uniform in [`same_input_from`, 1], so that every pair shares."""
+    is made text to video at t uniform in [`same_input_from`, 1], so that every pair shares.
+    `text_pairs` (minimal_pairs.py) are pairs too, their sources always text to video at the
+    usual timesteps and never forced."""
     b, frames = x0.shape[:2]
     kept = x0.shape[2] if kept_channels is None else kept_channels
     given = give_frames_where_against(rng, given_mask(rng, b, frames), against_caption(pool, idx, vel))
@@ -276,6 +280,9 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
     noise = torch.randn_like(x0)
     if force_shared:
         force_high_noise(rng, pairs, given, t, tm, same_input_from)
+    for _, src in text_pairs:
+        given[src] = 0
+    pairs = list(pairs) + list(text_pairs)
     for slot, src in pairs:
         given[slot], t[slot], tm[slot], noise[slot] = given[src], t[src], tm[src], noise[src]
     tt = torch.where((torch.arange(x0.shape[2]) < kept)[None, :, None, None], t[:, None, None, None],
@@ -350,6 +357,12 @@ def main():
     ap.add_argument("--extra-pairs", action="store_true",
                     help="the K reverse pairs are appended to the batch (16 + 2K clips, drawn from the replay) "
                          "instead of overwriting clips of it (append_pair_block; README item 14)")
+    ap.add_argument("--minimal-pairs", type=int, default=0, metavar="K",
+                    help="per 16-frame batch, K text-to-video clips and their counterparts with another size, shape "
+                         "or style under their own caption, same noise and timestep, appended (minimal_pairs.py; "
+                         "README item 17)")
+    ap.add_argument("--pair-attributes", default=",".join(ATTRIBUTES), metavar="A,B",
+                    help="what a minimal pair's counterpart changes, drawn uniformly per pair")
     ap.add_argument("--short-every", type=int, default=3,
                     help="every Nth step trains on 4-frame windows, four times as many clips for the "
                          "same tokens (appearance is learned per clip); 0 turns it off")
@@ -388,6 +401,11 @@ def main():
         ap.error("--force-shared needs --reverse-pairs K and --same-input-from T in [0, 1)")
     if args.extra_pairs and not args.reverse_pairs:
         ap.error("--extra-pairs needs --reverse-pairs K")
+    pair_attributes = tuple(a for a in args.pair_attributes.split(",") if a)
+    if not pair_attributes or any(a not in ATTRIBUTES for a in pair_attributes):
+        ap.error(f"--pair-attributes {args.pair_attributes}: a comma-separated subset of {','.join(ATTRIBUTES)}")
+    if args.minimal_pairs < 0:
+        ap.error(f"--minimal-pairs {args.minimal_pairs}: a count from 0")
     if not 0.0 <= args.motion_lead <= 1.0:
         ap.error(f"--motion-lead {args.motion_lead}: a share of clips, in [0, 1]")
     torch.set_num_threads(args.threads)
@@ -465,7 +483,8 @@ def main():
     last_save = time.time()
     f = cfg.frames
     replay = Replay(args.replay)
-    if args.reverse_pairs:
+    pair_replay = PairReplay(600)
+    if args.reverse_pairs or args.minimal_pairs:
         from .text import TextEncoder
         partner_encoder = TextEncoder()
     long_loss = None
@@ -496,15 +515,25 @@ def main():
         pairs, partner_texts = ([], []) if short or not args.reverse_pairs else \
             add_partners(rng, pool, idx, x0, cells, vel, args.reverse_pairs, anywhere=args.force_shared,
                          first=first)
+        text_pairs, pair_texts = [], []
+        if args.minimal_pairs and not short:
+            fresh = args.minimal_pairs if len(pair_replay.items) < 16 * args.minimal_pairs else 1
+            for item in fresh_pairs(rng, pool, fresh, f, lambda u8: encode_clips(ae, scale, u8), pair_attributes):
+                pair_replay.add(rng, item)
+            block, offsets, pair_texts = pair_block(rng, pair_replay, args.minimal_pairs)
+            text_pairs = [(len(idx) + a, len(idx) + b) for a, b in offsets]
+            idx, x0, cells, vel = (np.concatenate([a, e]) if isinstance(a, np.ndarray) else torch.cat([a, e])
+                                   for a, e in zip((idx, x0, cells, vel), block))
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.1)
-        if pairs:
-            partner_captions(pairs, partner_encoder.encode(partner_texts), ctx, cmask, pooled)
+        if pairs or text_pairs:
+            partner_captions(pairs + text_pairs, partner_encoder.encode(partner_texts + pair_texts), ctx, cmask,
+                             pooled)
         c = cfg.latent_channels
         if cfg.motion_channels:
             x0 = torch.cat([x0, motion_latents(cells, vel, cfg.latent_size, args.motion_field)], dim=2)
         given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, pairs, kept_channels=c,
                                               motion_lead=args.motion_lead, same_input_from=args.same_input_from,
-                                              force_shared=args.force_shared)
+                                              force_shared=args.force_shared, text_pairs=text_pairs)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None
