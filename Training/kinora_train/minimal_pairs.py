@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import torch
 
 from .captions import caption
 from .world import HELD_OUT, SHAPES, SIZES, STYLES, Scene
@@ -62,6 +61,8 @@ def fresh_pairs(rng: np.random.Generator, pool: dict, n: int, frames: int, encod
     """n new pairs of PairReplay items: a random pool caption's scene and its counterpart in
     a random one of `attributes`, both rendered from t = 0 and encoded by `encode` (uint8
     clips [B, F, H, W, 3] -> latents [B, F, C, h, w])."""
+    import torch  # here, not at the top: counterpart() is tested in `make test`, without PyTorch
+
     from .aux_heads import coverage_cells, velocities
     from .world import render
     fps = 8.0
@@ -81,6 +82,8 @@ def pair_block(rng: np.random.Generator, replay: PairReplay, k: int):
     partners: ((idx, latents, cells, velocities), [(partner, source) offsets in the block],
     partner captions). A partner keeps its source's pool index (its motion, which
     against_caption reads, is the source's) and gets its own caption, a fresh phrasing."""
+    import torch
+
     drawn = replay.draw(rng, k)
     idx = np.array([d[0] for d in drawn] * 2, np.int64)
     x0 = torch.stack([d[1].float() for d in drawn] + [d[4].float() for d in drawn])

@@ -1,15 +1,13 @@
-"""Minimal pairs for size, shape and style (needs PyTorch: run with Training/.venv; skipped in `make test`)."""
+"""Minimal pairs for size, shape and style. The pairs themselves need only numpy (in `make
+test`); the batch they make needs PyTorch (Training/.venv; skipped without it)."""
 import dataclasses
 
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
-
-from kinora_train.detect import read_clip  # noqa: E402
-from kinora_train.minimal_pairs import ATTRIBUTES, PairReplay, counterpart, fresh_pairs, pair_block  # noqa: E402
-from kinora_train.train_dit import noised_inputs  # noqa: E402
-from kinora_train.world import HELD_OUT, Scene, random_scene, render  # noqa: E402
+from kinora_train.detect import read_clip
+from kinora_train.minimal_pairs import ATTRIBUTES, PairReplay, counterpart, fresh_pairs, pair_block
+from kinora_train.world import HELD_OUT, Scene, random_scene, render
 
 
 @pytest.mark.parametrize("attribute", ATTRIBUTES)
@@ -41,6 +39,8 @@ def test_the_rendered_partner_reads_as_its_own_attribute(attribute):
 
 
 def test_a_block_puts_sources_first_and_partners_share_noise_timestep_and_no_given_frames():
+    torch = pytest.importorskip("torch")
+    from kinora_train.train_dit import noised_inputs
     rng = np.random.default_rng(5)
     pool = {"scenes": [random_scene(rng) for _ in range(8)]}
     replay = PairReplay(10)
