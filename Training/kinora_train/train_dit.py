@@ -230,7 +230,11 @@ def append_pair_block(rng: np.random.Generator, pool: dict, replay: Replay, batc
             break
     if len(found) < k:
         raise RuntimeError(f"append_pair_block: {len(found)} reversible clips in {tries * 4 * k} drawn, need {k}")
-    extra = stack(found[:k] * 2)
+    return appended(batch, stack(found[:k] * 2))
+
+
+def appended(batch, extra):
+    """(idx, latents, cells, velocities) with another such block's clips after its own."""
     return tuple(np.concatenate([a, e]) if isinstance(a, np.ndarray) else torch.cat([a, e])
                  for a, e in zip(batch, extra))
 
@@ -522,8 +526,7 @@ def main():
                 pair_replay.add(rng, item)
             block, offsets, pair_texts = pair_block(rng, pair_replay, args.minimal_pairs)
             text_pairs = [(len(idx) + a, len(idx) + b) for a, b in offsets]
-            idx, x0, cells, vel = (np.concatenate([a, e]) if isinstance(a, np.ndarray) else torch.cat([a, e])
-                                   for a, e in zip((idx, x0, cells, vel), block))
+            idx, x0, cells, vel = appended((idx, x0, cells, vel), block)
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.1)
         if pairs or text_pairs:
             partner_captions(pairs + text_pairs, partner_encoder.encode(partner_texts + pair_texts), ctx, cmask,
