@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .world import SPEEDS, Scene
+from .world import SPEEDS, Scene, render
 
 CELL = 4  # pixels per side of a coverage cell at 64×64
 TOKEN_PIXELS = 16  # pixels per side of a token: autoencoder downsampling 8 × patch 2
@@ -33,6 +33,18 @@ def velocities(scene: Scene, frames: int, fps: float, t0: float) -> np.ndarray:
     t = t0 + np.arange(frames) / fps
     vx, vy = scene.direction_at(t)
     return (np.stack([np.broadcast_to(vx, t.shape), np.broadcast_to(vy, t.shape)], -1) / MAX_SPEED).astype(np.float16)
+
+
+def render_with_truth(shots: list[tuple[Scene, float]], frames: int, fps: float):
+    """Each (scene, start time) rendered: uint8 clips [B, F, H, W, 3], and the heads' truth for
+    them, coverage cells and velocities, as tensors."""
+    clips, cells, vel = [], [], []
+    for scene, t0 in shots:
+        frames_u8, truth = render(scene, frames, fps, t0=t0)
+        clips.append(frames_u8)
+        cells.append(coverage_cells(truth["mask"]))
+        vel.append(velocities(scene, frames, fps, t0))
+    return np.stack(clips), torch.from_numpy(np.stack(cells)), torch.from_numpy(np.stack(vel))
 
 
 def targets(cells_u8: torch.Tensor, vel: torch.Tensor) -> torch.Tensor:

@@ -18,7 +18,8 @@ import dataclasses
 import numpy as np
 
 from .captions import caption
-from .world import HELD_OUT, SHAPES, SIZES, STYLES, Scene
+from .replay import Replay
+from .world import FPS, HELD_OUT, SHAPES, SIZES, STYLES, Scene
 
 ATTRIBUTES = ("size", "shape", "style")
 VALUES = {"size": tuple(SIZES), "shape": SHAPES, "style": STYLES}
@@ -38,46 +39,23 @@ def counterpart(rng: np.random.Generator, scene: Scene, attribute: str) -> tuple
     return (dataclasses.replace(scene, x0=x0, y0=y0), dataclasses.replace(partner, x0=x0, y0=y0))
 
 
-class PairReplay:
-    """Rendered and encoded pairs kept for reuse, like train_dit.Replay: items are
-    (pool index, source latents, source cells, source velocities, partner latents, partner
-    cells, partner velocities, partner scene)."""
-
-    def __init__(self, capacity: int):
-        self.capacity = capacity
-        self.items: list[tuple] = []
-
-    def add(self, rng: np.random.Generator, item) -> None:
-        if len(self.items) < self.capacity:
-            self.items.append(item)
-        else:
-            self.items[int(rng.integers(0, self.capacity))] = item
-
-    def draw(self, rng: np.random.Generator, n: int) -> list[tuple]:
-        return [self.items[j] for j in rng.integers(0, len(self.items), n)]
-
-
 def fresh_pairs(rng: np.random.Generator, pool: dict, n: int, frames: int, encode, attributes=ATTRIBUTES) -> list[tuple]:
-    """n new pairs of PairReplay items: a random pool caption's scene and its counterpart in
+    """n new pairs for a `replay.Replay`: a random pool caption's scene and its counterpart in
     a random one of `attributes`, both rendered from t = 0 and encoded by `encode` (uint8
-    clips [B, F, H, W, 3] -> latents [B, F, C, h, w])."""
-    import torch  # here, not at the top: counterpart() is tested in `make test`, without PyTorch
+    clips [B, F, H, W, 3] -> latents [B, F, C, h, w]). An item is (pool index, source
+    latents, cells, velocities, partner latents, cells, velocities, partner scene)."""
+    # Here, not at the top: counterpart() is tested in `make test`, without PyTorch.
+    from .aux_heads import render_with_truth
 
-    from .aux_heads import coverage_cells, velocities
-    from .world import render
-    fps = 8.0
     idx = rng.integers(0, len(pool["scenes"]), n)
     scenes = [counterpart(rng, pool["scenes"][i], attributes[int(rng.integers(len(attributes)))]) for i in idx]
-    flat = [s for pair in scenes for s in pair]
-    rendered = [render(s, frames, fps)for s in flat]
-    lat = encode(np.stack([r[0] for r in rendered]))
-    cells = [torch.from_numpy(coverage_cells(r[1]["mask"])) for r in rendered]
-    vel = [torch.from_numpy(velocities(s, frames, fps, 0.0)) for s in flat]
+    clips, cells, vel = render_with_truth([(s, 0.0) for pair in scenes for s in pair], frames, FPS)
+    lat = encode(clips)
     return [(int(i), lat[2 * k].half(), cells[2 * k], vel[2 * k], lat[2 * k + 1].half(), cells[2 * k + 1],
              vel[2 * k + 1], scenes[k][1]) for k, i in enumerate(idx)]
 
 
-def pair_block(rng: np.random.Generator, replay: PairReplay, k: int):
+def pair_block(rng: np.random.Generator, replay: Replay, k: int):
     """k pairs drawn from the replay as a block of 2k clips, the k sources then the k
     partners: ((idx, latents, cells, velocities), [(partner, source) offsets in the block],
     partner captions). A partner keeps its source's pool index (its motion, which

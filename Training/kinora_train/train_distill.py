@@ -26,7 +26,8 @@ import torch
 from .checkpoint import apply_checkpoint, read_checkpoint, save_checkpoint
 from .model import DiT, dit_from_state
 from .motion_channels import FIELDS as MOTION_FIELDS, motion_latents
-from .train_dit import Replay, build_pool, fresh_and_replayed, load_ae, noised_inputs, text_inputs
+from .replay import Replay
+from .train_dit import build_pool, fresh_and_replayed, load_ae, noised_inputs, text_inputs
 from .object_weight import latent_weights, weighted_mse
 from .precision import add_precision_option, chosen_bf16
 

@@ -12,20 +12,20 @@ import time
 import numpy as np
 import torch
 
-from .aux_heads import AuxHeads, coverage_cells, targets, velocities
+from .aux_heads import AuxHeads, render_with_truth, targets
 from .clip_motion import ClipMotionHead
 from .precision import add_precision_option, chosen_bf16
 from .object_weight import latent_weights, weighted_mse
-from .minimal_pairs import ATTRIBUTES, PairReplay, fresh_pairs, pair_block
+from .minimal_pairs import ATTRIBUTES, fresh_pairs, pair_block
 from .reverse_pairs import add_partners, partner_captions, reversible
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor, to_uint8
 from .model import (AEConfig, AutoEncoder, DiT, DiTConfig, motion_channels_of, refiner_of, with_motion, with_refiner,
                     with_rotary)
 from .motion_channels import CHANNELS as MOTION_CHANNELS, FIELDS as MOTION_FIELDS, given_channels, motion_latents
-from .world import render
+from .replay import Replay
+from .world import FPS
 
-FPS = 8.0
 
 
 def load_ae(run_dir: str):
@@ -142,15 +142,11 @@ def render_batch(rng: np.random.Generator, pool: dict, idx: np.ndarray, frames: 
     """Fresh clips for the captions `idx`: uint8 frames and the aux heads' truth. Half start at
     t = 0 (moving the captioned way), half at a random time, often after bounces (what a long
     video continues from); `against_caption` keeps the latter from teaching text to video."""
-    clips, cells, vel = [], [], []
+    shots = []
     for i in idx:
         scene = scene_with_position(rng, pool["scenes"][i])
-        t0 = 0.0 if rng.random() < 0.5 else float(rng.uniform(0, 6))
-        frames_u8, truth = render(scene, frames, FPS, t0=t0)
-        clips.append(frames_u8)
-        cells.append(coverage_cells(truth["mask"]))
-        vel.append(velocities(scene, frames, FPS, t0))
-    return np.stack(clips), torch.from_numpy(np.stack(cells)), torch.from_numpy(np.stack(vel))
+        shots.append((scene, 0.0 if rng.random() < 0.5 else float(rng.uniform(0, 6))))
+    return render_with_truth(shots, frames, FPS)
 
 
 def against_caption(pool: dict, idx: np.ndarray, vel: torch.Tensor) -> np.ndarray:
@@ -168,35 +164,6 @@ def give_frames_where_against(rng: np.random.Generator, given: torch.Tensor, aga
     for k in np.nonzero(against & (given.sum(1).numpy() == 0))[0]:
         given[k, :int(rng.integers(1, max(1, f // 2) + 1))] = 1
     return given
-
-
-class Replay:
-    """Recently encoded clips (latents with their truth), reused so that the frozen encoder
-    and the renderer cost a quarter of a step instead of a whole one."""
-
-    def __init__(self, capacity: int):
-        self.capacity = capacity
-        self.items: list[tuple[int, torch.Tensor, torch.Tensor, torch.Tensor]] = []
-
-    def full(self) -> bool:
-        return len(self.items) >= self.capacity
-
-    def add(self, rng: np.random.Generator, item) -> None:
-        if not self.full():
-            self.items.append(item)
-        else:
-            self.items[int(rng.integers(0, self.capacity))] = item
-
-    def draw(self, rng: np.random.Generator, n: int, frames: int | None = None):
-        """n clips, or when `frames` is given, a random window of that many frames of each."""
-        out = []
-        for j in rng.integers(0, len(self.items), n):
-            i, lat, cells, vel = self.items[j]
-            if frames is not None:
-                a = int(rng.integers(0, lat.shape[0] - frames + 1))
-                lat, cells, vel = lat[a:a + frames], cells[a:a + frames], vel[a:a + frames]
-            out.append((i, lat, cells, vel))
-        return out
 
 
 def fresh_and_replayed(rng: np.random.Generator, pool: dict, replay: Replay, ae, scale: float, batch: int,
@@ -487,7 +454,7 @@ def main():
     last_save = time.time()
     f = cfg.frames
     replay = Replay(args.replay)
-    pair_replay = PairReplay(600)
+    pair_replay = Replay(600)
     if args.reverse_pairs or args.minimal_pairs:
         from .text import TextEncoder
         partner_encoder = TextEncoder()

@@ -30,6 +30,7 @@ SIZES = {"small": 0.15, "medium": 0.25, "large": 0.35}
 MOTIONS = {"left": (-1.0, 0.0), "right": (1.0, 0.0), "up": (0.0, -1.0), "down": (0.0, 1.0), "still": (0.0, 0.0)}
 OPPOSITE = {"up": "down", "down": "up", "left": "right", "right": "left"}
 SPEEDS = {"slow": 0.125, "normal": 0.25, "fast": 0.5}
+FPS = 8.0  # the world's native frame rate: speeds above are canvas widths a second
 STYLES = ("flat", "outline", "pixel", "glow")
 PILLAR_RGB = (110, 70, 30)
 PILLAR_WIDTH = 0.15
@@ -154,7 +155,7 @@ def _sdf(shape: str, px: np.ndarray, py: np.ndarray, cx, cy, r: float) -> np.nda
     return np.maximum(base, np.maximum(left, right))
 
 
-def render(scene: Scene, frames: int, fps: float = 8.0, size: int = 64, t0: float = 0.0):
+def render(scene: Scene, frames: int, fps: float = FPS, size: int = 64, t0: float = 0.0):
     """Render a clip: uint8 [frames, size, size, 3] and per-frame truth
     (object coverage mask before occlusion, visible mask, centre in canvas units)."""
     t = t0 + np.arange(frames) / fps

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from kinora_train.detect import read_clip
-from kinora_train.minimal_pairs import ATTRIBUTES, PairReplay, counterpart, fresh_pairs, pair_block
+from kinora_train.minimal_pairs import ATTRIBUTES, counterpart, fresh_pairs, pair_block
+from kinora_train.replay import Replay
 from kinora_train.world import HELD_OUT, Scene, random_scene, render
 
 
@@ -43,7 +44,7 @@ def test_a_block_puts_sources_first_and_partners_share_noise_timestep_and_no_giv
     from kinora_train.train_dit import noised_inputs
     rng = np.random.default_rng(5)
     pool = {"scenes": [random_scene(rng) for _ in range(8)]}
-    replay = PairReplay(10)
+    replay = Replay(10)
     encode = lambda u8: torch.from_numpy(u8[..., :8, :8, :1].transpose(0, 1, 4, 2, 3).astype(np.float32))  # noqa: E731
     for item in fresh_pairs(rng, pool, 3, 16, encode):
         replay.add(rng, item)

@@ -115,7 +115,8 @@ def test_forced_sharing_needs_a_threshold_below_one():
 
 
 def test_extra_pairs_are_appended_and_leave_the_batch_alone():
-    from kinora_train.train_dit import Replay, append_pair_block, stack
+    from kinora_train.replay import Replay
+    from kinora_train.train_dit import append_pair_block, stack
     pool = pool_of("still", "right", "still", "left")
     replay = Replay(8)
     rng = np.random.default_rng(0)
