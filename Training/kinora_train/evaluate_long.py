@@ -118,13 +118,15 @@ def main():
     except ValueError:
         ap.error(f"--seeds takes integers separated by commas, got {args.seeds!r}")
     t0 = time.time()
-    rows, first_videos = [], None
+    te = TextEncoder(cfg["text_encoder"]["max_tokens"])
+    rows = []
     for seed in seeds:
-        videos = chunked(dit, ae, scale, TextEncoder(cfg["text_encoder"]["max_tokens"]), prompts,
+        videos = chunked(dit, ae, scale, te, prompts,
                          int(args.seconds * fps), seed, cfg["chunk"]["overlap_frames"],
                          args.steps or cfg["sampler"]["steps"], args.guidance or cfg["sampler"]["guidance"],
                          cfg["sampler"]["shift"], cfg["sampler"].get("motion_lead", 0.0))
-        first_videos = first_videos or videos
+        if seed == seeds[0]:
+            strip_videos = videos  # the strip shows the first seed's
         for scene, prompt, video in zip(SCENES, prompts, videos):
             r = score(read_long(video, fps), scene, len(video) / fps)
             rows.append({"prompt": prompt, "seed": seed, **r})
@@ -145,7 +147,7 @@ def main():
             json.dump(report, f, indent=1)
     if args.strip:
         from .images import grid, save_png
-        save_png(args.strip, grid([v[::24] for v in first_videos], every=1, scale=1))  # the first seed's
+        save_png(args.strip, grid([v[::24] for v in strip_videos], every=1, scale=1))
 
 
 if __name__ == "__main__":

@@ -24,9 +24,9 @@ from .clip_motion import ClipMotionHead
 from .data import scene_with_position
 from .model import dit_from_state
 from .text import TextEncoder
-from .train_dit import FPS, encode_clips, load_ae, middle_block
-from .aux_heads import velocities
-from .world import OPPOSITE, random_scene, render
+from .train_dit import encode_clips, load_ae, middle_block
+from .aux_heads import render_with_truth
+from .world import FPS, OPPOSITE, random_scene
 
 
 @torch.no_grad()
@@ -51,8 +51,7 @@ def main():
         s = random_scene(rng, pillar=False)
         if s.motion in OPPOSITE:
             scenes.append(scene_with_position(rng, s))
-    clips = np.stack([render(s, cfg.frames, FPS, t0=0.0)[0] for s in scenes])
-    vel = torch.from_numpy(np.stack([velocities(s, cfg.frames, FPS, 0.0) for s in scenes]))
+    clips, _, vel = render_with_truth([(s, 0.0) for s in scenes], cfg.frames, FPS)
     truth = ClipMotionHead.target(vel)  # zero off the clip's axis
     x0 = encode_clips(ae, scale, clips)
     te = TextEncoder()

@@ -25,8 +25,8 @@ from .eval_cases import cases
 from .motion_channels import motion_latents
 from .sampling import sample
 from .text import TextEncoder
-from .train_dit import FPS, decode_clips
-from .world import OPPOSITE
+from .train_dit import decode_clips
+from .world import FPS, OPPOSITE
 
 
 class HeldMotion(torch.nn.Module):

@@ -27,7 +27,6 @@ from .replay import Replay
 from .world import FPS
 
 
-
 def load_ae(run_dir: str):
     """The run's finished autoencoder (frozen) and its latent scale."""
     ae, state = load_ae_with_state(run_dir)
