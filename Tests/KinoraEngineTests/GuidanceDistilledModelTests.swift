@@ -122,6 +122,51 @@ final class GuidanceDistilledModelTests: XCTestCase {
         XCTAssertEqual(try classic.combine(pair, clipShape: [1], operation: "test").storage, [15])
     }
 
+    /// A low-noise expert (`low_noise_expert`, Training/kinora_train/train_low_noise.py) takes
+    /// the steps below its level with its own text projection, as sampling.py's LowNoiseSwitch;
+    /// a level outside (0, 1], a path or a missing file is refused, naming it.
+    func testLowNoiseExpertTakesTheStepsBelowItsLevel() throws {
+        let dir = try guidedModelFolder { json in
+            var d = json["denoiser"] as! [String: Any]
+            d["low_noise_expert"] = ["file": "denoiser-low-noise.safetensors", "below": 0.8]
+            json["denoiser"] = d
+        }
+        let expertFile = URL(fileURLWithPath: dir).appendingPathComponent("denoiser-low-noise.safetensors")
+        XCTAssertThrowsError(try VideoModel(directory: dir), "the expert's file is missing") {
+            XCTAssertTrue("\($0)".contains("denoiser-low-noise.safetensors"), "\($0)")
+        }
+        try FileManager.default.copyItem(at: fixtureURL("dit_tiny_guided_expert", "safetensors"), to: expertFile)
+        let model = try VideoModel(directory: dir)
+        XCTAssertEqual(model.configuration.lowNoiseExpert, .init(file: "denoiser-low-noise.safetensors", below: 0.8))
+        let file = try Fixture.file("sampling_tiny_guided")
+        let generator = VideoGenerator(textEncoder: FixtureText(file: file), model: model)
+        var request = VideoGenerationRequest(prompt: "fixture", model: model.configuration)
+        request.seed = 6
+        request.steps = 4
+        request.shift = 3
+        let latents = try generator.generateLatents(request)
+        assertClose(latents, try Fixture.file("sampling_tiny_expert").tensor("expert"), tolerance: 1e-4,
+                    "sampling with a low-noise expert")
+        // Without the expert the same request gives the denoiser's own clip.
+        let alone = try VideoGenerator(textEncoder: FixtureText(file: file), model: VideoModel(directory: try guidedModelFolder()))
+        XCTAssertGreaterThan(zip(try alone.generateLatents(request).storage, latents.storage).map { abs($0 - $1) }.max() ?? 0, 1e-2)
+
+        for (below, words) in [(0.0, "below 0.0"), (1.5, "below 1.5")] {
+            let bad = try guidedModelFolder { json in
+                var d = json["denoiser"] as! [String: Any]
+                d["low_noise_expert"] = ["file": "denoiser-low-noise.safetensors", "below": below]
+                json["denoiser"] = d
+            }
+            XCTAssertThrowsError(try VideoModel(directory: bad)) { XCTAssertTrue("\($0)".contains(words), "\($0)") }
+        }
+        let path = try guidedModelFolder { json in
+            var d = json["denoiser"] as! [String: Any]
+            d["low_noise_expert"] = ["file": "../x.safetensors", "below": 0.5]
+            json["denoiser"] = d
+        }
+        XCTAssertThrowsError(try VideoModel(directory: path)) { XCTAssertTrue("\($0)".contains("plain name"), "\($0)") }
+    }
+
     func testScalesOutsideTheTrainedRangeAreRefused() throws {
         let model = try VideoModel(directory: try guidedModelFolder())
         let generator = VideoGenerator(textEncoder: VideoGeneratorTests.FakeText(), model: model)

@@ -33,6 +33,8 @@ def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0
     f = dit.cfg.frames
     results = []
     null = te.encode([""])
+    if getattr(dit, "guidance", 1.0) != 1.0 and hasattr(dit, "null"):
+        dit.null = null
     for i in range(0, len(items), batch):
         chunk = items[i:i + batch]
         b = len(chunk)
@@ -86,7 +88,8 @@ def model_motion_lead(model_dir: str | None) -> float:
 
 
 def load_denoiser(run_dir: str, ema_file: str | None = None, model_dir: str | None = None,
-                  online: bool = False):
+                  online: bool = False, expert: str | None = None, expert_below: float = 0.55,
+                  expert_guidance: float = 1.0):
     """(denoiser in eval mode, autoencoder, latent scale, training step) from an exported model
     folder, an EMA snapshot in a run, or the run's dit.pt (its EMA weights, or with `online`
     the weights being trained, which a short experiment changes before its EMA does)."""
@@ -97,14 +100,29 @@ def load_denoiser(run_dir: str, ema_file: str | None = None, model_dir: str | No
         ae = AutoEncoder(AEConfig()).eval().requires_grad_(False)
         ae.load_state_dict(load_file(os.path.join(model_dir, "autoencoder.safetensors")))
         scale = cfg["autoencoder"]["latent_scale"]
-        dit = dit_from_state(load_file(os.path.join(model_dir, "denoiser.safetensors")))
+        dit = dit_from_state(load_file(os.path.join(model_dir, cfg["denoiser"]["file"])))
         step = cfg["training"]["denoiser_steps"]
+        low = cfg["denoiser"].get("low_noise_expert")
+        if low and not expert:
+            from .experts import LowNoiseSwitch
+            dit = LowNoiseSwitch(dit.eval(), dit_from_state(load_file(os.path.join(model_dir, low["file"]))).eval(),
+                                 low["below"])
     else:
         ae, scale = load_ae(run_dir)
         e = torch.load(os.path.join(run_dir, ema_file or "dit.pt"), map_location="cpu", weights_only=False)
         dit = dit_from_state(e["model" if online else "ema"])
         step = e.get("step")
+    if expert:
+        from .experts import LowNoiseSwitch
+        low = dit_from_state(torch.load(expert, map_location="cpu", weights_only=False)["ema"]).eval()
+        dit = LowNoiseSwitch(dit.eval(), low, expert_below, expert_guidance)
     return dit.eval(), ae, scale, step
+
+
+def load_chosen(args):
+    """load_denoiser for the denoiser that `denoiser_arguments` picked."""
+    return load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online, args.expert, args.expert_below,
+                         args.expert_guidance)
 
 
 def denoiser_arguments(ap: argparse.ArgumentParser) -> None:
@@ -115,6 +133,12 @@ def denoiser_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--online", action="store_true",
                     help="dit.pt's weights being trained instead of its EMA (a short run's annealed weights, "
                          "which its EMA still mixes with those it started from)")
+    ap.add_argument("--expert", default=None, metavar="FILE",
+                    help="a low-noise expert's snapshot (train_low_noise.py) for the steps below --expert-below")
+    ap.add_argument("--expert-below", type=float, default=0.55, metavar="T",
+                    help="the noise level under which the expert takes the steps")
+    ap.add_argument("--expert-guidance", type=float, default=1.0, metavar="W",
+                    help="classifier-free guidance of the expert's own two branches (1: one call, its conditional)")
 
 
 def probe_sampler_arguments(ap: argparse.ArgumentParser, steps: bool = True) -> None:
@@ -146,7 +170,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    dit, ae, scale, step = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)
+    dit, ae, scale, step = load_chosen(args)
     if args.motion_lead is None:
         args.motion_lead = model_motion_lead(args.model_dir)
     te = TextEncoder()

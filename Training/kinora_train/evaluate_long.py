@@ -16,12 +16,11 @@ import time
 
 import numpy as np
 import torch
-from safetensors.torch import load_file
 
 import kinora_rng
 
 from .detect import read_long
-from .model import AEConfig, AutoEncoder, dit_from_state
+from .evaluate import load_denoiser
 from .sampling import sample
 from .text import TextEncoder
 from .train_dit import decode_clips
@@ -106,10 +105,8 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     cfg = json.load(open(os.path.join(args.model_dir, "config.json")))
-    dit = dit_from_state(load_file(os.path.join(args.model_dir, "denoiser.safetensors"))).eval()
-    ae = AutoEncoder(AEConfig()).eval()
-    ae.load_state_dict(load_file(os.path.join(args.model_dir, "autoencoder.safetensors")))
-    scale = cfg["autoencoder"]["latent_scale"]
+    # The model folder's denoiser (with its low-noise expert, if it has one) and autoencoder.
+    dit, ae, scale, _ = load_denoiser("", model_dir=args.model_dir)
     from .captions import reference_caption
     prompts = [reference_caption(s) for s in SCENES]
     fps = cfg["native"]["fps"]

@@ -61,6 +61,9 @@ def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra
     }
 
 
+EXPERT_FILE = "denoiser-low-noise.safetensors"
+
+
 def train_seconds_at(run_dir: str, step: int, default: float) -> float:
     """The denoiser's training seconds at `step`, from the run's log (step,loss,gn,seconds)."""
     try:
@@ -80,7 +83,14 @@ def main():
     ap.add_argument("--steps", type=int, default=16, help="the sampler's default step count")
     ap.add_argument("--motion-lead", type=float, default=0.0,
                     help="the sampler's motion clock (sampling.motion_clock) for a denoiser trained with --motion-lead")
+    ap.add_argument("--low-noise-expert", default=None, metavar="FILE",
+                    help="a low-noise expert's snapshot (train_low_noise.py, RUN_DIR/low-noise/ema_NNNNNN.pt) for the "
+                         "steps below --expert-below")
+    ap.add_argument("--expert-below", type=float, default=0.55, metavar="T",
+                    help="the flow time under which the expert takes the step (default: 0.55)")
     args = ap.parse_args()
+    if not 0.0 < args.expert_below <= 1.0:
+        ap.error(f"--expert-below {args.expert_below}: a flow time in (0, 1]")
     ae_cfg = AEConfig()
     # ae.pt, or (a run continued with --init-from) the committed folder's autoencoder.
     ae, ae_state = load_ae_with_state(args.run_dir)
@@ -113,10 +123,21 @@ def main():
                                     **({"guidance_distillation": distill} if distill else {})}},
                       guidance=args.guidance, steps=args.steps, motion_lead=args.motion_lead,
                       guidance_range=(1.0, distill["max_guidance"]) if distill else (1.0, 10.0))
+    names = ["autoencoder.safetensors", "denoiser.safetensors", "config.json"]
+    if args.low_noise_expert:
+        e = torch.load(args.low_noise_expert, map_location="cpu", weights_only=False)
+        expert = dit_from_state(e["ema"])
+        if expert.cfg != dit_cfg:
+            raise SystemExit(f"{args.low_noise_expert}: its architecture differs from the denoiser's")
+        save_file({k: v.half().contiguous() for k, v in expert.state_dict().items()},
+                  os.path.join(args.out_dir, EXPERT_FILE), metadata={"format": "pt"})
+        cfg["denoiser"]["low_noise_expert"] = {"file": EXPERT_FILE, "below": args.expert_below}
+        cfg["training"]["low_noise_expert"] = e["low_noise"]
+        names.append(EXPERT_FILE)
     with open(os.path.join(args.out_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
         f.write("\n")
-    for name in ("autoencoder.safetensors", "denoiser.safetensors", "config.json"):
+    for name in names:
         os.chmod(os.path.join(args.out_dir, name), 0o644)
     print("exported", args.out_dir, "step", st.get("step"))
 

@@ -16,7 +16,7 @@ import torch
 
 from .detect import read_clip
 from .eval_cases import cases
-from .evaluate import denoiser_arguments, load_denoiser, probe_sampler_arguments, run
+from .evaluate import denoiser_arguments, load_chosen, probe_sampler_arguments, run
 from .text import TextEncoder
 from .train_dit import encode_clips
 from .world import render
@@ -49,7 +49,7 @@ def main():
     if not all(0.0 < t <= 1.0 for t in args.t0):
         ap.error(f"--t0 {args.t0}: each in (0, 1]")
     torch.set_num_threads(args.threads)
-    dit, ae, scale, _ = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)
+    dit, ae, scale, _ = load_chosen(args)
     te = TextEncoder()
     items = cases(args.n)
     truth = np.stack([render(c["scene"], dit.cfg.frames)[0] for c in items])

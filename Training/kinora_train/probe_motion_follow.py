@@ -20,7 +20,7 @@ import torch
 
 from .aux_heads import velocities
 from .detect import read_clip
-from .evaluate import denoiser_arguments, load_denoiser, probe_sampler_arguments
+from .evaluate import denoiser_arguments, load_chosen, probe_sampler_arguments
 from .eval_cases import cases
 from .motion_channels import motion_latents
 from .sampling import sample
@@ -50,7 +50,7 @@ def main():
     probe_sampler_arguments(ap)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    dit, ae, scale, _ = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)
+    dit, ae, scale, _ = load_chosen(args)
     cfg = dit.cfg
     if not cfg.motion_channels:
         raise SystemExit("this denoiser has no motion channels")

@@ -34,7 +34,7 @@ import torch
 from .detect import midair_turns, opening_drift, read_clip
 from .world import MOTIONS, render
 from .eval_cases import sign_pair_cases
-from .evaluate import denoiser_arguments, load_denoiser, model_motion_lead, probe_sampler_arguments
+from .evaluate import denoiser_arguments, load_chosen, model_motion_lead, probe_sampler_arguments
 from .scoring import sign_pairs
 from .sampling import sample
 from .text import TextEncoder
@@ -60,7 +60,7 @@ def main():
                     help="the motion clock (sampling.motion_clock; default: a model folder's, else 0)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    dit, ae, scale, _ = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)
+    dit, ae, scale, _ = load_chosen(args)
     if args.motion_lead is None:
         args.motion_lead = model_motion_lead(args.model_dir)
     te = TextEncoder()

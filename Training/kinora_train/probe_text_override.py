@@ -23,7 +23,7 @@ import torch
 
 from .detect import axis_drift
 from .eval_cases import sign_pair_cases
-from .evaluate import denoiser_arguments, load_denoiser, probe_sampler_arguments
+from .evaluate import denoiser_arguments, load_chosen, probe_sampler_arguments
 from .sampling import sample
 from .text import TextEncoder
 from .train_dit import decode_clips, encode_clips
@@ -42,7 +42,7 @@ def main():
     if not all(0.0 < t < 1.0 for t in levels):
         raise SystemExit(f"--levels: each t must lie in (0, 1), got {args.levels}")
     torch.set_num_threads(args.threads)
-    dit, ae, scale, step = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)
+    dit, ae, scale, step = load_chosen(args)
     cfg = dit.cfg
     te = TextEncoder()
     items = sign_pair_cases(args.pairs)

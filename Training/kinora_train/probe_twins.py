@@ -17,7 +17,7 @@ from scipy import ndimage
 
 from .detect import DRAWN_DISTANCE, _background, resample
 from .eval_cases import cases
-from .evaluate import denoiser_arguments, load_denoiser, probe_sampler_arguments, run
+from .evaluate import denoiser_arguments, load_chosen, probe_sampler_arguments, run
 from .text import TextEncoder
 from .world import render
 
@@ -52,7 +52,7 @@ def main():
     probe_sampler_arguments(ap)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    dit, ae, scale, _ = load_denoiser(args.run_dir, args.ema_file, args.model_dir, args.online)
+    dit, ae, scale, _ = load_chosen(args)
     items = cases(args.n)
     rows = run(dit, ae, scale, TextEncoder(), items, steps=args.steps, guidance=args.guidance)
     truth = [render(c["scene"], dit.cfg.frames)[0] for c in items]

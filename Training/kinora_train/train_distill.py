@@ -15,7 +15,6 @@ Usage: python -m kinora_train.train_distill RUN_DIR --teacher ema_014000.pt [--s
 from __future__ import annotations
 
 import argparse
-import copy
 import dataclasses
 import os
 import time
@@ -23,11 +22,12 @@ import time
 import numpy as np
 import torch
 
-from .checkpoint import apply_checkpoint, read_checkpoint, save_checkpoint
+from .checkpoint import save_checkpoint
 from .model import DiT, dit_from_state
 from .motion_channels import FIELDS as MOTION_FIELDS, motion_latents
 from .replay import Replay
 from .train_dit import build_pool, fresh_and_replayed, load_ae, noised_inputs, text_inputs
+from .optim_step import clipped_step, resumable_adamw, update_ema
 from .object_weight import latent_weights, weighted_mse
 from .precision import add_precision_option, chosen_bf16
 
@@ -116,10 +116,8 @@ def main():
     student = student_of(teacher)
     if args.guidance_from:
         student.load_state_dict(guidance_weights(args.guidance_from), strict=False)
-    ema = copy.deepcopy(student).requires_grad_(False)
-    opt = torch.optim.AdamW(student.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
     path = os.path.join(out_dir, "student.pt")
-    state = apply_checkpoint(read_checkpoint(path), student, opt, ema)
+    ema, opt, state = resumable_adamw(student, args.lr, path)
     if state and state.get("teacher") != args.teacher:
         raise SystemExit(f"{path} distils {state.get('teacher')}, not {args.teacher}")
     step = state.get("step", 0)
@@ -163,15 +161,9 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
         loss = distill_loss(v, target, given, latent_weights(cells, student.cfg.latent_size, args.object_weight), c)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        gn = torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)
-        opt.step()
+        gn = clipped_step(loss, opt, student.parameters())
         step += 1
-        decay = min(0.998, (1 + step) / (10 + step))
-        with torch.no_grad():
-            for pe, p in zip(ema.parameters(), student.parameters()):
-                pe.lerp_(p, 1 - decay)
+        update_ema(ema, student, step, 0.998)
         train_seconds += time.time() - t0
         if step % 10 == 0:
             log.write(f"{step},{loss.item():.5f},{gn.item():.3f},{train_seconds:.0f}\n")

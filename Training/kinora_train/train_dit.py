@@ -16,6 +16,7 @@ from .aux_heads import AuxHeads, render_with_truth, targets
 from .clip_motion import ClipMotionHead
 from .precision import add_precision_option, chosen_bf16
 from .object_weight import latent_weights, weighted_mse
+from .optim_step import clipped_step, update_ema
 from .minimal_pairs import ATTRIBUTES, fresh_pairs, pair_block
 from .reverse_pairs import add_partners, partner_captions, reversible
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
@@ -514,16 +515,10 @@ def main():
             if cfg.motion_channels else torch.zeros(())
         aux_loss = AuxHeads.loss(aux_pred, targets(cells, vel)) if aux_pred is not None else torch.zeros(())
         clip_loss = ClipMotionHead.loss(clip_pred, vel) if clip_pred is not None else torch.zeros(())
-        opt.zero_grad(set_to_none=True)
-        (loss + args.aux_weight * aux_loss + args.clip_motion_weight * clip_loss
-         + args.motion_weight * motion_loss).backward()
-        gn = torch.nn.utils.clip_grad_norm_(trained, 1.0)
-        opt.step()
+        gn = clipped_step(loss + args.aux_weight * aux_loss + args.clip_motion_weight * clip_loss
+                          + args.motion_weight * motion_loss, opt, trained)
         step += 1
-        decay = min(0.999, (1 + step) / (10 + step))
-        with torch.no_grad():
-            for pe, p in zip(ema.parameters(), dit.parameters()):
-                pe.lerp_(p, 1 - decay)
+        update_ema(ema, dit, step, 0.999)
         train_seconds += time.time() - t_start
         if not short:
             long_loss = loss.item()  # the logged curve stays the 16-frame loss it always was

@@ -111,6 +111,11 @@ public struct VideoGenerator: Sendable {
         let prompts = plan.prompts(prompt: request.prompt, negative: request.unconditionalPrompt, nullPrompt: nullPrompt)
         let conditioning = try textEncoder.conditioning(prompts, maxTokens: request.maxTextTokens)
         let text = try model.denoiser.prepare(context: conditioning.states, mask: conditioning.mask, pooled: conditioning.pooled)
+        // A low-noise expert takes the steps below its level, with the text projected by its own weights.
+        let expert = try model.lowNoiseExpert.map {
+            ($0, try $0.prepare(context: conditioning.states, mask: conditioning.mask, pooled: conditioning.pooled))
+        }
+        let expertBelow = model.configuration.lowNoiseExpert?.below ?? 0
 
         var schedule = try TimestepSchedule.flowMatching(steps: request.steps, shift: request.shift)
         var rng = PhiloxGenerator(seed: request.seed)
@@ -138,15 +143,15 @@ public struct VideoGenerator: Sendable {
         }
         imposeGiven(&x)
 
-        let denoiser = model.denoiser
         let batch = prompts.count
         let guidanceInput = plan.guidanceInputs
         // Buffers shared by every step (a class box: the Denoiser closure cannot capture inout).
         let workspace = WorkspaceBox()
         let velocity: Denoiser = { sample, t in
             let input = try Tensor.stack([Tensor](repeating: sample, count: batch))
+            let (denoiser, denoiserText) = if let expert, t < expertBelow { expert } else { (model.denoiser, text) }
             let v = try denoiser(input.reshaped([batch] + stateShape), given: [[Float]](repeating: given, count: batch),
-                                 t: [Float](repeating: t, count: batch), guidance: guidanceInput, text: text,
+                                 t: [Float](repeating: t, count: batch), guidance: guidanceInput, text: denoiserText,
                                  workspace: &workspace.value)
             return try plan.combine(v, clipShape: stateShape, operation: op)
         }

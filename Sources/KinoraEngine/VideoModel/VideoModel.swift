@@ -2,11 +2,14 @@ import Foundation
 
 /// A video model folder (`Models/<name>/`, Training/MODEL_FORMAT.md): `config.json` (see
 /// `VideoModelConfiguration`), the autoencoder's F32 weights and the denoiser's F16 weights,
-/// under the file names the config gives (`autoencoder.safetensors`, `denoiser.safetensors`).
+/// under the file names the config gives (`autoencoder.safetensors`, `denoiser.safetensors`),
+/// and a low-noise expert's F16 weights where the config names one.
 public struct VideoModel: Sendable {
     public let configuration: VideoModelConfiguration
     public let autoencoder: FrameAutoencoder
     public let denoiser: VideoDiT
+    /// The denoiser for the steps below `configuration.lowNoiseExpert.below`, or nil.
+    public let lowNoiseExpert: VideoDiT?
 
     public static let configurationFile = "config.json"
 
@@ -18,11 +21,16 @@ public struct VideoModel: Sendable {
             throw EngineError.modelNotFound(path: path(VideoModel.configurationFile), hint: hint)
         }
         configuration = try VideoModelConfiguration(file: path(VideoModel.configurationFile))
-        for f in [configuration.autoencoderFile, configuration.denoiserFile] where !FileManager.default.fileExists(atPath: path(f)) {
+        let files = [configuration.autoencoderFile, configuration.denoiserFile] + [configuration.lowNoiseExpert?.file].compactMap { $0 }
+        for f in files where !FileManager.default.fileExists(atPath: path(f)) {
             throw EngineError.modelNotFound(path: path(f), hint: hint)
         }
         autoencoder = try FrameAutoencoder(WeightLoader(paths: [path(configuration.autoencoderFile)]), configuration: configuration.autoencoder)
         denoiser = try VideoDiT(WeightLoader(paths: [path(configuration.denoiserFile)]), configuration: configuration.dit)
+        let dit = configuration.dit
+        lowNoiseExpert = try configuration.lowNoiseExpert.map {
+            try VideoDiT(WeightLoader(paths: [path($0.file)]), configuration: dit)
+        }
     }
 
     /// Frames `[N, 3, H, W]` in [−1, 1] → the denoiser's latents `[N, C, h, w]` (scaled).

@@ -229,6 +229,24 @@ public struct VideoModelConfiguration: Sendable, Equatable {
     /// Weight files, relative to the model folder.
     public var autoencoderFile: String
     public var denoiserFile: String
+    /// A second denoiser of the same architecture that takes the steps at low noise
+    /// (`denoiser.low_noise_expert`), or nil for one denoiser at every step.
+    public var lowNoiseExpert: LowNoiseExpert?
+
+    /// A low-noise expert (Training/kinora_train/train_low_noise.py, README item 18): the
+    /// denoiser fine-tuned at low noise only, where the fine detail is drawn; the sampler calls
+    /// it at the steps whose time t is below `below`, the main denoiser at the others.
+    public struct LowNoiseExpert: Sendable, Codable, Equatable {
+        /// Its weights, a plain file name in the model folder (same tensors as the denoiser's).
+        public var file: String
+        /// The flow time under which it takes the step, in (0, 1].
+        public var below: Float
+
+        public init(file: String, below: Float) {
+            self.file = file
+            self.below = below
+        }
+    }
 
     public static let format = "kinora-video-model"
     public static let formatVersion = 1
@@ -246,7 +264,10 @@ public struct VideoModelConfiguration: Sendable, Equatable {
             var prediction: String?
             var gelu: String?
             var layerNormEps: Float?
-            enum CodingKeys: String, CodingKey { case file, type, prediction, gelu, layerNormEps = "layer_norm_eps" }
+            var lowNoiseExpert: LowNoiseExpert?
+            enum CodingKeys: String, CodingKey {
+                case file, type, prediction, gelu, layerNormEps = "layer_norm_eps", lowNoiseExpert = "low_noise_expert"
+            }
         }
         struct Chunk: Decodable {
             var overlapFrames: Int
@@ -313,7 +334,10 @@ public struct VideoModelConfiguration: Sendable, Equatable {
         try check(raw.native.width == pixels && raw.native.height == pixels && raw.native.frames > 0,
                   "native \(raw.native.width)×\(raw.native.height) does not match \(dit.latentSize)×\(dit.latentSize) latents upsampled \(autoencoder.channels.count - 1) times")
         try check(raw.textEncoder.dim == dit.textDim, "text_encoder.dim \(raw.textEncoder.dim) ≠ denoiser.text_dim \(dit.textDim)")
-        for file in [raw.autoencoder.file, raw.denoiser.file].compactMap({ $0 }) {
+        if let expert = raw.denoiser.lowNoiseExpert {
+            try check(expert.below > 0 && expert.below <= 1, "denoiser.low_noise_expert.below \(expert.below) must be a flow time in (0, 1]")
+        }
+        for file in [raw.autoencoder.file, raw.denoiser.file, raw.denoiser.lowNoiseExpert?.file].compactMap({ $0 }) {
             try check(!file.isEmpty && !file.contains("/"), "weight file '\(file)' must be a plain name in the model folder")
         }
         name = raw.name ?? ""
@@ -326,5 +350,6 @@ public struct VideoModelConfiguration: Sendable, Equatable {
         latentScale = raw.autoencoder.latentScale
         autoencoderFile = raw.autoencoder.file ?? "autoencoder.safetensors"
         denoiserFile = raw.denoiser.file ?? "denoiser.safetensors"
+        lowNoiseExpert = raw.denoiser.lowNoiseExpert
     }
 }
