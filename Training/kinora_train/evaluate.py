@@ -33,8 +33,6 @@ def run(dit, ae, scale, te, items, given_frames: int = 0, steps=16, guidance=4.0
     f = dit.cfg.frames
     results = []
     null = te.encode([""])
-    if getattr(dit, "guidance", 1.0) != 1.0 and hasattr(dit, "null"):
-        dit.null = null
     for i in range(0, len(items), batch):
         chunk = items[i:i + batch]
         b = len(chunk)
@@ -92,7 +90,10 @@ def load_denoiser(run_dir: str, ema_file: str | None = None, model_dir: str | No
                   expert_guidance: float = 1.0):
     """(denoiser in eval mode, autoencoder, latent scale, training step) from an exported model
     folder, an EMA snapshot in a run, or the run's dit.pt (its EMA weights, or with `online`
-    the weights being trained, which a short experiment changes before its EMA does)."""
+    the weights being trained, which a short experiment changes before its EMA does). With a
+    low-noise expert (`expert`, a train_low_noise snapshot, or the folder's own), a
+    LowNoiseSwitch of the two."""
+    expert_state = None
     if model_dir:
         from safetensors.torch import load_file
         from .model import AEConfig, AutoEncoder
@@ -104,18 +105,20 @@ def load_denoiser(run_dir: str, ema_file: str | None = None, model_dir: str | No
         step = cfg["training"]["denoiser_steps"]
         low = cfg["denoiser"].get("low_noise_expert")
         if low and not expert:
-            from .experts import LowNoiseSwitch
-            dit = LowNoiseSwitch(dit.eval(), dit_from_state(load_file(os.path.join(model_dir, low["file"]))).eval(),
-                                 low["below"])
+            expert_state = load_file(os.path.join(model_dir, low["file"]))
+            expert_below = low["below"]
     else:
         ae, scale = load_ae(run_dir)
         e = torch.load(os.path.join(run_dir, ema_file or "dit.pt"), map_location="cpu", weights_only=False)
         dit = dit_from_state(e["model" if online else "ema"])
         step = e.get("step")
     if expert:
+        expert_state = torch.load(expert, map_location="cpu", weights_only=False)["ema"]
+    if expert_state is not None:
         from .experts import LowNoiseSwitch
-        low = dit_from_state(torch.load(expert, map_location="cpu", weights_only=False)["ema"]).eval()
-        dit = LowNoiseSwitch(dit.eval(), low, expert_below, expert_guidance)
+        # The expert's own guidance needs the empty prompt's encoding; the text encoder loads only then.
+        null = TextEncoder().encode([""]) if expert_guidance != 1.0 else None
+        dit = LowNoiseSwitch(dit.eval(), dit_from_state(expert_state).eval(), expert_below, expert_guidance, null)
     return dit.eval(), ae, scale, step
 
 

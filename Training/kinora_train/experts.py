@@ -6,7 +6,8 @@ import torch
 
 
 class LowNoiseSwitch(torch.nn.Module):
-    def __init__(self, dit: torch.nn.Module, expert: torch.nn.Module, below: float, guidance: float = 1.0):
+    def __init__(self, dit: torch.nn.Module, expert: torch.nn.Module, below: float, guidance: float = 1.0,
+                 null=None):
         super().__init__()
         if not 0.0 < below <= 1.0:
             raise ValueError(f"expert switch {below}: a noise level in (0, 1]")
@@ -15,8 +16,10 @@ class LowNoiseSwitch(torch.nn.Module):
         self.dit, self.expert, self.below = dit, expert, below
         # Classifier-free guidance of the expert's own conditional and unconditional outputs
         # (it learned both from the truth, and ignores its guidance input); `null` is the empty
-        # prompt's (ctx, mask, pooled), which the sampler sets.
-        self.guidance, self.null = guidance, None
+        # prompt's (ctx, mask, pooled).
+        if guidance != 1.0 and null is None:
+            raise ValueError("guiding the expert needs the empty prompt's encoding (null)")
+        self.guidance, self.null = guidance, null
 
     @property
     def cfg(self):

@@ -69,8 +69,10 @@ class ByText(torch.nn.Module):
 
 def test_the_expert_can_be_guided_by_its_own_two_branches():
     cfg = DiTConfig(**TINY)
-    switch = LowNoiseSwitch(ByText(cfg), ByText(cfg), 0.55, guidance=3.0)
-    switch.null = (torch.zeros(1, 5, 24), torch.ones(1, 5), torch.ones(1, 24))
+    with pytest.raises(ValueError, match="empty prompt"):
+        LowNoiseSwitch(ByText(cfg), ByText(cfg), 0.55, guidance=3.0)
+    switch = LowNoiseSwitch(ByText(cfg), ByText(cfg), 0.55, guidance=3.0,
+                            null=(torch.zeros(1, 5, 24), torch.ones(1, 5), torch.ones(1, 24)))
     x = torch.zeros(2, 3, 4, 4, 4)
     text = (torch.zeros(2, 5, 24), torch.ones(2, 5), torch.full((2, 24), 2.0))
     v = switch(x, torch.zeros(2, 3), torch.tensor([0.3, 0.3]), *text, guidance=torch.full((2,), 7.0))
