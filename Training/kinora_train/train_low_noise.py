@@ -28,8 +28,10 @@ from .optim_step import clipped_step, resumable_adamw, update_ema
 from .object_weight import latent_weights, weighted_mse
 from .precision import add_precision_option, chosen_bf16
 from .replay import Replay
-from .train_dit import (against_caption, build_pool, fresh_and_replayed, give_frames_where_against, given_mask,
-                        text_inputs)
+from .minimal_pairs import ATTRIBUTES, fresh_pairs, pair_block
+from .reverse_pairs import partner_captions
+from .train_dit import (against_caption, appended, build_pool, encode_clips, fresh_and_replayed,
+                        give_frames_where_against, given_mask, share_inputs, text_inputs)
 
 
 def low_noise_t(rng: np.random.Generator, b: int, t_max: float) -> torch.Tensor:
@@ -38,16 +40,26 @@ def low_noise_t(rng: np.random.Generator, b: int, t_max: float) -> torch.Tensor:
 
 
 def noised(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torch.Tensor, vel: torch.Tensor,
-           t_max: float):
+           t_max: float, text_pairs: list[tuple[int, int]] = (), share_from: float = 0.3):
     """(given, t, x_t, target velocity): the training's given-frame masks (text to video,
-    animation, extension), the given frames kept clean."""
+    animation, extension), the given frames kept clean. Each (partner, source) of
+    `text_pairs` (minimal_pairs.py) is text to video at one level drawn uniformly in
+    [`share_from`, `t_max`], and the partner gets its source's noisy clip itself
+    (train_dit.share_inputs): one input, two captions, two targets, so that the pair's loss
+    falls only by drawing what its own caption asks. Not below `share_from`: the shared
+    target's velocity grows as (x0 − x0')/t."""
     b, f = x0.shape[:2]
     given = give_frames_where_against(rng, given_mask(rng, b, f), against_caption(pool, idx, vel))
     t = low_noise_t(rng, b, t_max)
     noise = torch.randn_like(x0)
+    for slot, src in text_pairs:
+        given[src] = given[slot] = 0
+        t[src] = t[slot] = share_from + (t_max - share_from) * float(rng.random())
+        noise[slot] = noise[src]
     g = given[:, :, None, None, None]
     tt = t[:, None, None, None, None]
     xt = g * x0 + (1 - g) * ((1 - tt) * x0 + tt * noise)
+    share_inputs(text_pairs, given, t, t, tt, x0, noise, xt, share_from)
     return given, t, xt, noise - x0
 
 
@@ -64,6 +76,13 @@ def main():
                     help="extra loss weight on the latent pixels the object covers: the detail is there")
     ap.add_argument("--caption-drop", type=float, default=0.1, help="share of empty prompts (guidance's other branch)")
     ap.add_argument("--max-guidance", type=float, default=10.0)
+    ap.add_argument("--minimal-pairs", type=int, default=0, metavar="K",
+                    help="K minimal pairs a step beside the batch, each sharing one noisy input under two "
+                         "captions (minimal_pairs.py; default 0)")
+    ap.add_argument("--pair-attributes", default="style",
+                    help="what a minimal pair's counterpart changes, drawn uniformly per pair (default: style)")
+    ap.add_argument("--share-from", type=float, default=0.3,
+                    help="the lowest level at which a pair shares its input (pairs train in [this, --t-max])")
     ap.add_argument("--pool", type=int, default=16000)
     ap.add_argument("--threads", type=int, default=2)
     add_precision_option(ap)
@@ -72,6 +91,13 @@ def main():
     args = ap.parse_args()
     if not 0.0 < args.t_max <= 1.0:
         ap.error(f"--t-max {args.t_max}: a noise level in (0, 1]")
+    pair_attributes = tuple(a for a in args.pair_attributes.split(",") if a)
+    if not pair_attributes or any(a not in ATTRIBUTES for a in pair_attributes):
+        ap.error(f"--pair-attributes {args.pair_attributes}: a comma-separated subset of {','.join(ATTRIBUTES)}")
+    if args.minimal_pairs < 0:
+        ap.error(f"--minimal-pairs {args.minimal_pairs}: a count from 0")
+    if not 0.0 < args.share_from < args.t_max:
+        ap.error(f"--share-from {args.share_from}: a level in (0, --t-max)")
     if not 0.0 <= args.caption_drop < 1.0:
         ap.error(f"--caption-drop {args.caption_drop}: a share in [0, 1)")
     torch.set_num_threads(args.threads)
@@ -98,6 +124,10 @@ def main():
     log = open(os.path.join(out_dir, "log.csv"), "a")
     f = expert.cfg.frames
     replay = Replay(3000)
+    pair_replay = Replay(600)
+    if args.minimal_pairs:
+        from .text import TextEncoder
+        partner_encoder = TextEncoder()
     last_save = time.time()
 
     def save():
@@ -112,9 +142,19 @@ def main():
             g["lr"] = args.lr * min(1.0, (step - start_step + 1) / 100, 1 - 0.95 * done)
         b = args.batch
         idx, x0, cells, vel = fresh_and_replayed(rng, pool, replay, ae, scale, b, f)
+        text_pairs, pair_texts = [], []
+        if args.minimal_pairs:
+            fresh = args.minimal_pairs if len(pair_replay.items) < 16 * args.minimal_pairs else 1
+            for item in fresh_pairs(rng, pool, fresh, f, lambda u8: encode_clips(ae, scale, u8), pair_attributes):
+                pair_replay.add(rng, item)
+            block, offsets, pair_texts = pair_block(rng, pair_replay, args.minimal_pairs)
+            text_pairs = [(len(idx) + a, len(idx) + b) for a, b in offsets]
+            idx, x0, cells, vel = appended((idx, x0, cells, vel), block)
         ctx, cmask, pooled = text_inputs(rng, pool, idx, args.caption_drop)
-        given, t, xt, target = noised(rng, pool, idx, x0, vel, args.t_max)
-        w = torch.from_numpy(rng.uniform(1.0, args.max_guidance, b)).float()
+        if text_pairs:
+            partner_captions(text_pairs, partner_encoder.encode(pair_texts), ctx, cmask, pooled)
+        given, t, xt, target = noised(rng, pool, idx, x0, vel, args.t_max, text_pairs, args.share_from)
+        w = torch.from_numpy(rng.uniform(1.0, args.max_guidance, len(idx))).float()
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v = expert_f(xt, given, t, ctx, cmask, pooled, guidance=w)
         loss = weighted_mse(v, target, given, latent_weights(cells, expert.cfg.latent_size, args.object_weight))

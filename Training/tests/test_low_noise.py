@@ -9,7 +9,8 @@ torch = pytest.importorskip("torch")
 from kinora_train.experts import LowNoiseSwitch  # noqa: E402
 from kinora_train.model import DiT, DiTConfig  # noqa: E402
 from kinora_train.sampling import sample  # noqa: E402
-from kinora_train.train_low_noise import low_noise_t  # noqa: E402
+from kinora_train.train_low_noise import low_noise_t, noised  # noqa: E402
+from kinora_train.world import random_scene  # noqa: E402
 
 TINY = dict(latent_channels=4, latent_size=4, frames=3, patch=2, width=32, depth=2, heads=2, mlp_ratio=2,
             text_dim=24, time_freq_dim=16, guidance_embed=True)
@@ -20,6 +21,24 @@ def test_timesteps_stay_at_or_below_the_experts_level():
     assert float(t.max()) <= 0.55 and float(t.min()) > 0
     # Uniform: each half of the range gets about half of the steps.
     assert abs(float((t < 0.275).float().mean()) - 0.5) < 0.03
+
+
+def test_a_minimal_pair_shares_one_noisy_input_between_its_own_two_targets():
+    rng = np.random.default_rng(1)
+    pool = {"scenes": [random_scene(rng) for _ in range(6)]}
+    x0 = torch.randn(6, 3, 4, 4, 4)
+    vel = torch.zeros(6, 3, 2)
+    pairs = [(4, 0), (5, 1)]
+    given, t, xt, target = noised(rng, pool, np.arange(6), x0, vel, 0.55, pairs, share_from=0.3)
+    for slot, src in pairs:
+        assert not given[slot].any() and not given[src].any()
+        assert 0.3 <= float(t[src]) <= 0.55 and t[slot] == t[src]
+        assert torch.equal(xt[slot], xt[src])
+        # Each target still points from the shared input to its own clean clip.
+        for k in (slot, src):
+            assert torch.allclose(xt[k] - float(t[k]) * target[k], x0[k], atol=1e-5)
+    # Unpaired clips keep their own noise.
+    assert not torch.equal(xt[2], xt[3])
 
 
 class Recorder(torch.nn.Module):
