@@ -95,7 +95,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--seeds", "--seed", default="7", metavar="S[,S…]",
                     help="one video per prompt and seed; one seed's four minutes are a noisy reading "
-                         "(one prompt kept its object in 57 % of the windows on one seed, 100 % on another), "
+                         "(one prompt kept its object in 57 %% of the windows on one seed, 100 %% on another), "
                          "so compare models on several")
     ap.add_argument("--steps", type=int, default=None, help="default: the model's sampler steps")
     ap.add_argument("--guidance", type=float, default=None)
