@@ -68,3 +68,18 @@ def pair_block(rng: np.random.Generator, replay: Replay, k: int):
     cells = torch.stack([d[2] for d in drawn] + [d[5] for d in drawn])
     vel = torch.stack([d[3] for d in drawn] + [d[6] for d in drawn])
     return (idx, x0, cells, vel), [(k + j, j) for j in range(k)], [caption(d[7], rng) for d in drawn]
+
+
+def append_minimal_pairs(rng: np.random.Generator, pool: dict, replay: Replay, batch, k: int, frames: int, encode,
+                         attributes=ATTRIBUTES):
+    """The batch (idx, latents, cells, velocities) with k minimal pairs appended from `replay`,
+    which first gets fresh pairs (k a step until it holds 16k, then one): (batch,
+    [(partner slot, source slot)], partner captions), the slots counted in the whole batch."""
+    from .train_dit import appended
+
+    fresh = k if len(replay.items) < 16 * k else 1
+    for item in fresh_pairs(rng, pool, fresh, frames, encode, attributes):
+        replay.add(rng, item)
+    block, offsets, texts = pair_block(rng, replay, k)
+    n = len(batch[0])
+    return appended(batch, block), [(n + a, n + b) for a, b in offsets], texts

@@ -17,7 +17,7 @@ from .clip_motion import ClipMotionHead
 from .precision import add_precision_option, chosen_bf16
 from .object_weight import latent_weights, weighted_mse
 from .optim_step import clipped_step, update_ema
-from .minimal_pairs import ATTRIBUTES, fresh_pairs, pair_block
+from .minimal_pairs import ATTRIBUTES, append_minimal_pairs
 from .reverse_pairs import add_partners, partner_captions, reversible
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor, to_uint8
@@ -488,12 +488,9 @@ def main():
                          first=first)
         text_pairs, pair_texts = [], []
         if args.minimal_pairs and not short:
-            fresh = args.minimal_pairs if len(pair_replay.items) < 16 * args.minimal_pairs else 1
-            for item in fresh_pairs(rng, pool, fresh, f, lambda u8: encode_clips(ae, scale, u8), pair_attributes):
-                pair_replay.add(rng, item)
-            block, offsets, pair_texts = pair_block(rng, pair_replay, args.minimal_pairs)
-            text_pairs = [(len(idx) + a, len(idx) + b) for a, b in offsets]
-            idx, x0, cells, vel = appended((idx, x0, cells, vel), block)
+            (idx, x0, cells, vel), text_pairs, pair_texts = append_minimal_pairs(
+                rng, pool, pair_replay, (idx, x0, cells, vel), args.minimal_pairs, f,
+                lambda u8: encode_clips(ae, scale, u8), pair_attributes)
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.1)
         if pairs or text_pairs:
             partner_captions(pairs + text_pairs, partner_encoder.encode(partner_texts + pair_texts), ctx, cmask,

@@ -28,9 +28,9 @@ from .optim_step import clipped_step, resumable_adamw, update_ema
 from .object_weight import latent_weights, weighted_mse
 from .precision import add_precision_option, chosen_bf16
 from .replay import Replay
-from .minimal_pairs import ATTRIBUTES, fresh_pairs, pair_block
+from .minimal_pairs import ATTRIBUTES, append_minimal_pairs
 from .reverse_pairs import partner_captions
-from .train_dit import (against_caption, appended, build_pool, encode_clips, fresh_and_replayed,
+from .train_dit import (against_caption, build_pool, encode_clips, fresh_and_replayed,
                         give_frames_where_against, given_mask, share_inputs, text_inputs)
 
 
@@ -144,12 +144,9 @@ def main():
         idx, x0, cells, vel = fresh_and_replayed(rng, pool, replay, ae, scale, b, f)
         text_pairs, pair_texts = [], []
         if args.minimal_pairs:
-            fresh = args.minimal_pairs if len(pair_replay.items) < 16 * args.minimal_pairs else 1
-            for item in fresh_pairs(rng, pool, fresh, f, lambda u8: encode_clips(ae, scale, u8), pair_attributes):
-                pair_replay.add(rng, item)
-            block, offsets, pair_texts = pair_block(rng, pair_replay, args.minimal_pairs)
-            text_pairs = [(len(idx) + a, len(idx) + b) for a, b in offsets]
-            idx, x0, cells, vel = appended((idx, x0, cells, vel), block)
+            (idx, x0, cells, vel), text_pairs, pair_texts = append_minimal_pairs(
+                rng, pool, pair_replay, (idx, x0, cells, vel), args.minimal_pairs, f,
+                lambda u8: encode_clips(ae, scale, u8), pair_attributes)
         ctx, cmask, pooled = text_inputs(rng, pool, idx, args.caption_drop)
         if text_pairs:
             partner_captions(text_pairs, partner_encoder.encode(pair_texts), ctx, cmask, pooled)

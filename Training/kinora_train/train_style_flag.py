@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 
 from .checkpoint import load_checkpoint, save_checkpoint
-from .data import to_tensor
+from .data import to_tensor, to_uint8
 from .train_decoder import edge_weights
 from .train_dit import load_ae_with_state
 from .world import random_scene, render
@@ -104,13 +104,14 @@ def check(run_dir: str, out_dir: str, n: int = 48) -> None:
     old, scale = load_ae(run_dir)
     new, _ = load_ae(out_dir)
     saved = torch.load(os.path.join(out_dir, "ae.pt"), map_location="cpu", weights_only=False)["style_flag"]
-    flag = (saved["strength"] / scale) * torch.tensor(saved["direction"])[None, :, None, None]
+    u = torch.tensor(saved["direction"])[None, :, None, None]
+    flag = (saved["strength"] / scale) * u
     rng = np.random.default_rng(999)
     frames, _, _, _ = mixed_frames(rng, n)
     pix, flat, vis = pixel_twins(rng, n)
 
     def decoded(ae, x):
-        return ((ae.decoder(ae.encoder(to_tensor(x))).clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
+        return to_uint8(ae.decoder(ae.encoder(to_tensor(x))).clamp(-1, 1))
 
     def styles(clips):
         read = [read_clip(c[None]).style for c in clips]
@@ -119,16 +120,12 @@ def check(run_dir: str, out_dir: str, n: int = 48) -> None:
     for name, ae in (("committed", old), ("flagged", new)):
         print(f"{name}: PSNR {np.mean([psnr(a, b) for a, b in zip(decoded(ae, frames), frames)]):.1f} dB on random "
               f"frames; pixel frames read {styles(decoded(ae, pix))}; flat frames read {styles(decoded(ae, flat))}")
-    z = new.encoder(to_tensor(flat)) + flag * cell_coverage(vis)
-    y = ((new.decoder(z).clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
-    print(f"flagged: flat frames with the flag added read {styles(y)}")
-    zp = new.encoder(to_tensor(pix))
-    zf = new.encoder(to_tensor(flat))
     w = cell_coverage(vis)
-    along = ((zp - zf) * scale * torch.tensor(saved["direction"])[None, :, None, None]).sum(1, keepdim=True)
+    zf = new.encoder(to_tensor(flat))
+    print(f"flagged: flat frames with the flag added read {styles(to_uint8(new.decoder(zf + flag * w).clamp(-1, 1)))}")
+    along = ((new.encoder(to_tensor(pix)) - zf) * scale * u).sum(1, keepdim=True)
     print(f"flagged: pixel minus flat latent along the flag, in covered cells: "
           f"{float((along * w).sum() / w.pow(2).sum()):.2f} of strength {saved['strength']}")
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
