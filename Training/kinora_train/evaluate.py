@@ -19,7 +19,7 @@ from .sampling import sample
 from .text import TextEncoder
 from .train_dit import decode_clips, encode_clips, load_ae
 from .eval_cases import cases, pillar_cases, sign_pair_cases
-from .scoring import ATTRS, score, sign_pairs, summarise
+from .scoring import ATTRS, identity_where_readable, score, sign_pairs, summarise
 from .world import render
 
 
@@ -65,11 +65,12 @@ def ceiling(ae, scale, items, frames: int) -> dict:
     shape is drawn at 2.4 pixels, and no detector can tell it from another)."""
     truth = np.stack([render(c["scene"], frames)[0] for c in items])
     decoded = decode_clips(ae, scale, encode_clips(ae, scale, truth))
-    out = {}
+    out, per_item = {}, {}
     for name, clips in (("rendered", truth), ("autoencoder", decoded)):
         rows = [{"score": score(read_clip(clip, c["scene"].pillar), c["scene"])} for c, clip in zip(items, clips)]
         out[name] = summarise(rows)
-    return out
+        per_item[name] = [r["score"] for r in rows]
+    return out, per_item
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -195,6 +196,7 @@ def main():
     pillar = run(dit, ae, scale, te, pillar_cases(args.pillar), steps=args.steps, guidance=args.guidance, shift=args.shift,
                interval=interval, motion_lead=args.motion_lead)
     through = [through_pillar(read_clip(r["clip"], True)) for r in pillar]
+    ceilings, truth_scores = ceiling(ae, scale, items, dit.cfg.frames)
     pair_items = sign_pair_cases(args.sign_pairs)
     paired = run(dit, ae, scale, te, pair_items, steps=args.steps, guidance=args.guidance, shift=args.shift,
                  interval=interval, paired_noise=True, motion_lead=args.motion_lead)
@@ -206,6 +208,8 @@ def main():
             "held_out": summarise(rows, lambda r: r["held_out"]),
             "trained_combinations": summarise(rows, lambda r: not r["held_out"]),
             "unseen_phrasings": summarise(rows, lambda r: r["phrasing"] == "unseen"),
+            "identity_where_truth_reads_kept": identity_where_readable([r["score"] for r in rows],
+                                                                       truth_scores["rendered"]),
         },
         "image_animation": {**summarise(anim), "frame0_psnr_db": round(float(np.mean([r["psnr0"] for r in anim])), 2)},
         "pillar": {"n": len(through),
@@ -216,7 +220,7 @@ def main():
                                              if r["scene"].motion != "still"])), 3),
         "sign_pairs": sign_pairs([c["scene"].motion for c in pair_items],
                                  [read_clip(r["clip"], False).motion for r in paired]),
-        "ceiling": ceiling(ae, scale, items, dit.cfg.frames),
+        "ceiling": ceilings,
         "seconds": round(time.time() - t0, 1),
         # Each text-to-video prompt's asked and read attributes, for confusion tables
         # (report.py --confusion) that say which values a weak attribute loses to.

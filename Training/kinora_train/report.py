@@ -26,6 +26,10 @@ def quality_table(report: dict) -> str:
     for name, row in report.get("ceiling", {}).items():
         lines.append(f"| ceiling: the same prompts' truth, {name} | {row['n']} | "
                      + " | ".join(pct(row.get(c)) for c in COLUMNS) + " |")
+    readable = report["text_to_video"].get("identity_where_truth_reads_kept")
+    if readable:
+        lines.append(f"| identity, prompts whose truth reads kept | {readable['n']} | "
+                     + " | ".join(pct(readable["identity"]) if c == "identity" else "" for c in COLUMNS) + " |")
     anim = report["image_animation"]
     lines.append(f"| image animation (frame 0 given) | {anim['n']} | " + " | ".join(pct(anim.get(c)) for c in COLUMNS) + " |")
     return "\n".join(lines)

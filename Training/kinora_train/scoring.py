@@ -35,6 +35,17 @@ def summarise(rows: list[dict], key=lambda r: True) -> dict:
     return out
 
 
+def identity_where_readable(scores: list[dict], truth_scores: list[dict]) -> dict:
+    """Identity kept over the prompts whose own truth, rendered exactly, reads as kept: a small
+    pixel-style shape is 2 to 3 blocks wide and its truth changes shape from frame to frame as
+    it crosses the block grid (22 % of such clips read as not kept), so there a model that
+    draws the asked style loses identity that no drawing could keep. `n_unreadable` counts the
+    prompts left out."""
+    sel = [s["identity"] for s, t in zip(scores, truth_scores) if t["identity"]]
+    return {"n": len(sel), "identity": round(float(np.mean(sel)), 3) if sel else None,
+            "n_unreadable": len(scores) - len(sel)}
+
+
 def sign_pairs(asked: list[str], drawn: list[str]) -> dict:
     """Prompts asked in pairs of opposite directions under the same noise (asked[2k] and
     asked[2k+1] = OPPOSITE[asked[2k]]) and the directions read from what was drawn: how many

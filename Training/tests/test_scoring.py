@@ -1,7 +1,7 @@
 """The evaluator's arithmetic: a reading scored against the asked scene. Needs only numpy."""
 from types import SimpleNamespace
 
-from kinora_train.scoring import score, sign_pairs, summarise
+from kinora_train.scoring import identity_where_readable, score, sign_pairs, summarise
 from kinora_train.world import Scene
 
 
@@ -47,3 +47,11 @@ def test_sign_pairs_count_which_of_text_and_noise_chose_the_sign():
     assert r == {"n": 4, "opposite": 0.25, "same": 0.25, "other": 0.5}
     # a reversed pair still moves opposite ways: the text was read, backwards
     assert sign_pairs(["left", "right"], ["right", "left"])["opposite"] == 1.0
+
+
+def test_identity_where_readable_leaves_out_prompts_whose_own_truth_loses_identity():
+    kept, lost = score(reading("left"), scene("left")), score(reading("left", identity=0.5), scene("left"))
+    # The model lost identity on prompts 1 and 2; the truth of prompt 2 itself reads as lost.
+    out = identity_where_readable([kept, lost, lost], [kept, kept, lost])
+    assert out == {"n": 2, "identity": 0.5, "n_unreadable": 1}
+    assert identity_where_readable([lost], [lost]) == {"n": 0, "identity": None, "n_unreadable": 1}
