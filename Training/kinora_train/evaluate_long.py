@@ -36,7 +36,13 @@ SCENES = (
 
 
 @torch.no_grad()
-def chunked(dit, ae, scale, te, prompts, frames_total, seed, overlap, steps, guidance, shift, motion_lead=0.0):
+def chunked(dit, ae, scale, te, prompts, frames_total, seed, overlap, steps, guidance, shift, motion_lead=0.0,
+            extend_guidance=None):
+    """The long videos, one per prompt. `extend_guidance` is the guidance of every chunk after
+    the first (default: `guidance`): those are given the frames they continue, which already
+    carry the object, and the text pulled at full guidance redraws it towards the caption's
+    prior (a medium square grew large and rounded over a minute on one model, Training/README
+    item 20)."""
     f, c, s = dit.cfg.frames, dit.cfg.state_channels, dit.cfg.latent_size
     b = len(prompts)
     cond = te.encode(prompts)
@@ -54,7 +60,8 @@ def chunked(dit, ae, scale, te, prompts, frames_total, seed, overlap, steps, gui
         if k:
             given[:, :k] = 1
             given_lat[:, :k] = carried
-        z = sample(dit, noise, given_lat, given, cond, null, steps=steps, guidance=guidance, shift=shift,
+        w = guidance if k == 0 or extend_guidance is None else extend_guidance
+        z = sample(dit, noise, given_lat, given, cond, null, steps=steps, guidance=w, shift=shift,
                    motion_lead=motion_lead)
         new = z[:, k:]
         clips = decode_clips(ae, scale, new)
@@ -99,6 +106,9 @@ def main():
                          "so compare models on several")
     ap.add_argument("--steps", type=int, default=None, help="default: the model's sampler steps")
     ap.add_argument("--guidance", type=float, default=None)
+    ap.add_argument("--extend-guidance", type=float, default=None,
+                    help="the guidance of the chunks after the first, which continue given frames "
+                         "(default: --guidance; a measurement only, the elements guide every chunk alike)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", default=None)
     ap.add_argument("--strip", default=None, help="a PNG of every 24th frame of each video")
@@ -121,7 +131,8 @@ def main():
         videos = chunked(dit, ae, scale, te, prompts,
                          int(args.seconds * fps), seed, cfg["chunk"]["overlap_frames"],
                          args.steps or cfg["sampler"]["steps"], args.guidance or cfg["sampler"]["guidance"],
-                         cfg["sampler"]["shift"], cfg["sampler"].get("motion_lead", 0.0))
+                         cfg["sampler"]["shift"], cfg["sampler"].get("motion_lead", 0.0),
+                         args.extend_guidance)
         if seed == seeds[0]:
             strip_videos = videos  # the strip shows the first seed's
         for scene, prompt, video in zip(SCENES, prompts, videos):
@@ -135,7 +146,9 @@ def main():
         return {k: round(float(np.mean([r[k] for r in subset if r[k] is not None])), 3) for k in keys}
 
     summary = means(rows)
-    report = {"seconds_of_video": args.seconds, "seeds": seeds, "videos": rows, "mean": summary,
+    report = {"seconds_of_video": args.seconds, "seeds": seeds,
+              "extend_guidance": args.extend_guidance,
+              "videos": rows, "mean": summary,
               "per_seed": {str(s): means([r for r in rows if r["seed"] == s]) for s in seeds},
               "wall_seconds": round(time.time() - t0, 1)}
     print(json.dumps(report["mean"]), report["wall_seconds"], "s")
