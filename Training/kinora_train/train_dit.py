@@ -234,7 +234,7 @@ def motion_levels(rng: np.random.Generator, t: torch.Tensor, lead: float) -> tor
 def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torch.Tensor, vel: torch.Tensor,
                   t_shift: float, pairs: list[tuple[int, int]] = (), kept_channels: int | None = None,
                   motion_lead: float = 0.0, same_input_from: float = 2.0, force_shared: bool = False,
-                  text_pairs: list[tuple[int, int]] = ()):
+                  text_pairs: list[tuple[int, int]] = (), given_noise: float = 0.0):
     """Given-frame masks, timesteps, noise and the noised clips (given frames kept clean: their
     first `kept_channels` channels, all by default; the other channels, motion, are noised
     everywhere, at `motion_levels`). Each (slot, source) of `pairs` gets its source's given
@@ -242,7 +242,8 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
     its source's noisy clip itself (`share_inputs`). With `force_shared`, every pair's source
     is made text to video at t uniform in [`same_input_from`, 1], so that every pair shares.
     `text_pairs` (minimal_pairs.py) are pairs too, their sources always text to video at the
-    usual timesteps and never forced."""
+    usual timesteps and never forced. With `given_noise` S > 0 the given frames are shown
+    perturbed (`perturb_given`), the loss still against the clean clip."""
     b, frames = x0.shape[:2]
     kept = x0.shape[2] if kept_channels is None else kept_channels
     given = give_frames_where_against(rng, given_mask(rng, b, frames), against_caption(pool, idx, vel))
@@ -261,7 +262,20 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
     gm = given_channels(given, x0.shape[2], kept)
     xt = gm * x0 + (1 - gm) * ((1 - tt) * x0 + tt * noise)
     share_inputs(pairs, given, t, tm, tt, x0, noise, xt, same_input_from)
+    if given_noise > 0:
+        xt = perturb_given(rng, xt, gm, given_noise)
     return given, t, noise, xt
+
+
+def perturb_given(rng: np.random.Generator, xt: torch.Tensor, gm: torch.Tensor, scale: float) -> torch.Tensor:
+    """Given frames plus Gaussian noise of a standard deviation drawn per clip, uniform in
+    [0, `scale`] (in the denoiser's unit-variance latent units). In a long video the given
+    frames are the model's own last frames, never an encoder's: a denoiser that saw only exact
+    encodings copies their small errors and adds its own at each of the 40 chunks of a minute
+    (README item 21). Seen perturbed, the given frames are evidence to continue, not a latent
+    to reproduce; sampling still gives them clean (σ = 0 is in the trained range)."""
+    sigma = torch.from_numpy(rng.random(xt.shape[0]) * scale).float()[:, None, None, None, None]
+    return xt + gm * sigma * torch.randn_like(xt)
 
 
 def force_high_noise(rng: np.random.Generator, pairs, given, t, tm, t_from: float) -> None:
@@ -334,6 +348,10 @@ def main():
                          "README item 17)")
     ap.add_argument("--pair-attributes", default=",".join(ATTRIBUTES), metavar="A,B",
                     help="what a minimal pair's counterpart changes, drawn uniformly per pair")
+    ap.add_argument("--given-noise", type=float, default=0.0, metavar="S",
+                    help="given frames shown with Gaussian noise of a standard deviation uniform in [0, S] per "
+                         "clip (perturb_given; README item 21): a long video's chunks are given the model's own "
+                         "frames; 0 shows them exact")
     ap.add_argument("--short-every", type=int, default=3,
                     help="every Nth step trains on 4-frame windows, four times as many clips for the "
                          "same tokens (appearance is learned per clip); 0 turns it off")
@@ -500,7 +518,8 @@ def main():
             x0 = torch.cat([x0, motion_latents(cells, vel, cfg.latent_size, args.motion_field)], dim=2)
         given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, pairs, kept_channels=c,
                                               motion_lead=args.motion_lead, same_input_from=args.same_input_from,
-                                              force_shared=args.force_shared, text_pairs=text_pairs)
+                                              force_shared=args.force_shared, text_pairs=text_pairs,
+                                              given_noise=args.given_noise)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None

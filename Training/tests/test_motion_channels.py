@@ -175,3 +175,27 @@ def test_sampling_with_a_motion_lead_takes_the_clips_last_steps_with_its_motion_
     with pytest.raises(ValueError, match="motion channels"):
         sample(DiT(DiTConfig(**TINY)).eval(), noise[:, :, :4], x, torch.zeros(1, 3), cond, null, steps=2,
                motion_lead=0.5)
+
+
+def test_given_noise_perturbs_only_the_given_frames_latent_channels():
+    x0 = torch.randn(6, 4, 6, 4, 4)
+    idx = np.zeros(6, np.int64)
+    pool = {"scenes": [type("S", (), {"along": lambda self, v: 1.0})()]}
+    vel = torch.ones(6, 4, 2)
+    torch.manual_seed(0)
+    given, t, noise, exact = noised_inputs(np.random.default_rng(7), pool, idx, x0, vel, 1.0, kept_channels=4)
+    torch.manual_seed(0)
+    _, _, _, xt = noised_inputs(np.random.default_rng(7), pool, idx, x0, vel, 1.0, kept_channels=4,
+                                given_noise=0.2)
+    assert given.any()
+    moved = 0
+    for b in range(6):
+        for f in range(4):
+            if given[b, f]:
+                d = xt[b, f, :4] - x0[b, f, :4]
+                assert d.std() < 0.3
+                moved += int(d.abs().max() > 0)
+            else:
+                assert torch.equal(xt[b, f, :4], exact[b, f, :4])
+            assert torch.equal(xt[b, f, 4:], exact[b, f, 4:])
+    assert moved > 0
