@@ -92,6 +92,8 @@ def main():
     ap.add_argument("--motion-lead", type=float, default=0.0, metavar="P",
                     help="the teacher's --motion-lead: the same share of states with the motion less noisy "
                          "than the clip, which the sampler's motion clock visits")
+    ap.add_argument("--given-noise", type=float, default=0.0, metavar="S",
+                    help="the teacher's --given-noise: teacher and student see the same perturbed given frames")
     add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
@@ -100,6 +102,8 @@ def main():
         ap.error(f"--max-guidance must be at least 1, got {args.max_guidance}")
     if not 0.0 <= args.motion_lead <= 1.0:
         ap.error(f"--motion-lead {args.motion_lead}: a share of states, in [0, 1]")
+    if not 0.0 <= args.given_noise <= 1.0:
+        ap.error(f"--given-noise {args.given_noise}: a standard deviation in latent units, in [0, 1]")
     torch.set_num_threads(args.threads)
     bf16 = chosen_bf16(args)
     torch._dynamo.config.automatic_dynamic_shapes = False
@@ -149,7 +153,7 @@ def main():
         if student.cfg.motion_channels:
             x0 = torch.cat([x0, motion_latents(cells, vel, student.cfg.latent_size, args.motion_field)], dim=2)
         given, t, _, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, kept_channels=c,
-                                        motion_lead=args.motion_lead)
+                                        motion_lead=args.motion_lead, given_noise=args.given_noise)
         w = torch.from_numpy(rng.uniform(1.0, args.max_guidance, b)).float()
         with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             both = teacher_f(torch.cat([xt, xt]), torch.cat([given, given]), torch.cat([t, t]),

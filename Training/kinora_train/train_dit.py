@@ -390,6 +390,8 @@ def main():
         ap.error("--force-shared needs --reverse-pairs K and --same-input-from T in [0, 1)")
     if args.extra_pairs and not args.reverse_pairs:
         ap.error("--extra-pairs needs --reverse-pairs K")
+    if not 0.0 <= args.given_noise <= 1.0:
+        ap.error(f"--given-noise {args.given_noise}: a standard deviation in latent units, in [0, 1]")
     pair_attributes = tuple(a for a in args.pair_attributes.split(",") if a)
     if not pair_attributes or any(a not in ATTRIBUTES for a in pair_attributes):
         ap.error(f"--pair-attributes {args.pair_attributes}: a comma-separated subset of {','.join(ATTRIBUTES)}")
