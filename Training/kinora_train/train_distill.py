@@ -26,7 +26,7 @@ from .checkpoint import save_checkpoint
 from .model import DiT, dit_from_state
 from .motion_channels import FIELDS as MOTION_FIELDS, motion_latents
 from .replay import Replay
-from .train_dit import build_pool, fresh_and_replayed, load_ae, noised_inputs, text_inputs
+from .train_dit import build_pool, fresh_and_replayed, given_noise_level, load_ae, noised_inputs, text_inputs
 from .optim_step import clipped_step, resumable_adamw, update_ema
 from .object_weight import latent_weights, weighted_mse
 from .precision import add_precision_option, chosen_bf16
@@ -92,7 +92,7 @@ def main():
     ap.add_argument("--motion-lead", type=float, default=0.0, metavar="P",
                     help="the teacher's --motion-lead: the same share of states with the motion less noisy "
                          "than the clip, which the sampler's motion clock visits")
-    ap.add_argument("--given-noise", type=float, default=0.0, metavar="S",
+    ap.add_argument("--given-noise", type=given_noise_level, default=0.0, metavar="S",
                     help="the teacher's --given-noise: teacher and student see the same perturbed given frames")
     add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
@@ -102,8 +102,6 @@ def main():
         ap.error(f"--max-guidance must be at least 1, got {args.max_guidance}")
     if not 0.0 <= args.motion_lead <= 1.0:
         ap.error(f"--motion-lead {args.motion_lead}: a share of states, in [0, 1]")
-    if not 0.0 <= args.given_noise <= 1.0:
-        ap.error(f"--given-noise {args.given_noise}: a standard deviation in latent units, in [0, 1]")
     torch.set_num_threads(args.threads)
     bf16 = chosen_bf16(args)
     torch._dynamo.config.automatic_dynamic_shapes = False

@@ -267,6 +267,15 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
     return given, t, noise, xt
 
 
+def given_noise_level(text: str) -> float:
+    """argparse type of --given-noise (train_dit and train_distill): a standard deviation in
+    the denoiser's latent units, in [0, 1]."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text}: a standard deviation in latent units, in [0, 1]")
+    return value
+
+
 def perturb_given(rng: np.random.Generator, xt: torch.Tensor, gm: torch.Tensor, scale: float) -> torch.Tensor:
     """Given frames plus Gaussian noise of a standard deviation drawn per clip, uniform in
     [0, `scale`] (in the denoiser's unit-variance latent units). In a long video the given
@@ -348,7 +357,7 @@ def main():
                          "README item 17)")
     ap.add_argument("--pair-attributes", default=",".join(ATTRIBUTES), metavar="A,B",
                     help="what a minimal pair's counterpart changes, drawn uniformly per pair")
-    ap.add_argument("--given-noise", type=float, default=0.0, metavar="S",
+    ap.add_argument("--given-noise", type=given_noise_level, default=0.0, metavar="S",
                     help="given frames shown with Gaussian noise of a standard deviation uniform in [0, S] per "
                          "clip (perturb_given; README item 21): a long video's chunks are given the model's own "
                          "frames; 0 shows them exact")
@@ -390,8 +399,6 @@ def main():
         ap.error("--force-shared needs --reverse-pairs K and --same-input-from T in [0, 1)")
     if args.extra_pairs and not args.reverse_pairs:
         ap.error("--extra-pairs needs --reverse-pairs K")
-    if not 0.0 <= args.given_noise <= 1.0:
-        ap.error(f"--given-noise {args.given_noise}: a standard deviation in latent units, in [0, 1]")
     pair_attributes = tuple(a for a in args.pair_attributes.split(",") if a)
     if not pair_attributes or any(a not in ATTRIBUTES for a in pair_attributes):
         ap.error(f"--pair-attributes {args.pair_attributes}: a comma-separated subset of {','.join(ATTRIBUTES)}")

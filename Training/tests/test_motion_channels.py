@@ -15,6 +15,11 @@ TINY = dict(latent_channels=4, latent_size=4, frames=3, patch=2, width=32, depth
             text_dim=24, time_freq_dim=16)
 
 
+# noised_inputs asks each clip's scene how far its velocity runs along the caption's direction;
+# every clip here agrees with its caption.
+ONE_SCENE_POOL = {"scenes": [type("S", (), {"along": lambda self, v: 1.0})()]}
+
+
 def test_motion_is_the_velocity_where_the_object_is():
     cells = torch.zeros(1, 2, 16, 16, dtype=torch.uint8)
     cells[0, 0, 4:8, 8:12] = 255  # frame 0 covers latent pixel (1, 2) of 4x4 wholly
@@ -73,7 +78,7 @@ def test_a_run_from_before_grows_motion_channels_and_keeps_its_clip():
 def test_given_frames_keep_their_latent_but_not_their_motion():
     x0 = torch.randn(4, 3, 6, 4, 4)
     idx = np.zeros(4, np.int64)
-    pool = {"scenes": [type("S", (), {"along": lambda self, v: 1.0})()]}
+    pool = ONE_SCENE_POOL
     vel = torch.ones(4, 3, 2)
     for seed in range(5):
         given, t, noise, xt = noised_inputs(np.random.default_rng(seed), pool, idx, x0, vel, 1.0, kept_channels=4)
@@ -141,7 +146,7 @@ def test_a_motion_lead_noises_some_clips_motion_less_than_their_latent():
     assert 0.08 < (tm == 0).float().mean() < 0.17  # a quarter of those: the motion given clean
     # In the noised clip, the motion channels carry the lower level and the latent the clip's.
     x0, noise_free = torch.ones(64, 2, 6, 4, 4), np.zeros(64, np.int64)
-    pool = {"scenes": [type("S", (), {"along": lambda self, v: 1.0})()]}
+    pool = ONE_SCENE_POOL
     _, t, noise, xt = noised_inputs(np.random.default_rng(1), pool, noise_free, x0, torch.ones(64, 2, 2), 1.0,
                                     kept_channels=4, motion_lead=1.0)
     level = (xt - x0) / (noise - x0)  # x_t = (1 − s)·x0 + s·noise, per channel
@@ -180,7 +185,7 @@ def test_sampling_with_a_motion_lead_takes_the_clips_last_steps_with_its_motion_
 def test_given_noise_perturbs_only_the_given_frames_latent_channels():
     x0 = torch.randn(6, 4, 6, 4, 4)
     idx = np.zeros(6, np.int64)
-    pool = {"scenes": [type("S", (), {"along": lambda self, v: 1.0})()]}
+    pool = ONE_SCENE_POOL
     vel = torch.ones(6, 4, 2)
     torch.manual_seed(0)
     given, t, noise, exact = noised_inputs(np.random.default_rng(7), pool, idx, x0, vel, 1.0, kept_channels=4)
