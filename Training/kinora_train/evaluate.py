@@ -145,6 +145,15 @@ def denoiser_arguments(ap: argparse.ArgumentParser) -> None:
                     help="classifier-free guidance of the expert's own two branches (1: one call, its conditional)")
 
 
+def case_record(r: dict) -> dict:
+    """One evaluated prompt as the JSON keeps it: what was asked, what was read, the score."""
+    return {"held_out": r["held_out"], "phrasing": r["phrasing"],
+            "asked": {a: getattr(r["scene"], a) for a in ATTRS + ("speed",)},
+            "read": {**{a: getattr(r["reading"], a) for a in ATTRS + ("speed",)},
+                     "identity_kept": round(float(r["reading"].identity_kept), 3)},
+            "score": {k: None if v is None else bool(v) for k, v in r["score"].items()}}
+
+
 def probe_sampler_arguments(ap: argparse.ArgumentParser, steps: bool = True) -> None:
     """The probes' sampler: the shipped model's defaults (8 steps, guidance 7) on 2 threads."""
     if steps:
@@ -165,6 +174,9 @@ def main():
                     help="a motion-channel model's motion clock (sampling.motion_clock): its motion is "
                          "finished when the clip's noise reaches this level; 0 keeps one clock "
                          "(default: a model folder's config.json sampler.motion_lead, else 0)")
+    ap.add_argument("--animation", type=int, default=None, metavar="N",
+                    help="image-animation prompts (frame 0 rendered and given; default: as many as --n, at "
+                         "least 8). Until 2026-12-04 a third of --n: 32 were too few to judge a release by")
     ap.add_argument("--pillar", type=int, default=16, help="clips that pass behind the pillar")
     ap.add_argument("--sign-pairs", type=int, default=32,
                     help="moving prompts also asked the opposite way under the same noise (scoring.sign_pairs); "
@@ -173,6 +185,8 @@ def main():
     ap.add_argument("--json", default=None)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
+    if args.animation is not None and args.animation < 1:
+        ap.error(f"--animation {args.animation}: a number of prompts, at least 1")
     torch.set_num_threads(args.threads)
     dit, ae, scale, step = load_chosen(args)
     if args.motion_lead is None:
@@ -187,11 +201,12 @@ def main():
         reading = read_clip(r["clip"], r["scene"].pillar)
         r["score"] = score(reading, r["scene"])
         r["reading"] = reading
-    anim_items = cases(max(8, args.n // 3), seed=91)
+    anim_items = cases(max(8, args.n) if args.animation is None else args.animation, seed=91)
     anim = run(dit, ae, scale, te, anim_items, given_frames=1, steps=args.steps, guidance=args.guidance, shift=args.shift,
                interval=interval, motion_lead=args.motion_lead)
     for r in anim:
-        r["score"] = score(read_clip(r["clip"], r["scene"].pillar), r["scene"])
+        r["reading"] = read_clip(r["clip"], r["scene"].pillar)
+        r["score"] = score(r["reading"], r["scene"])
         r["psnr0"] = psnr(r["clip"][0], r["truth"][0])
     pillar = run(dit, ae, scale, te, pillar_cases(args.pillar), steps=args.steps, guidance=args.guidance, shift=args.shift,
                interval=interval, motion_lead=args.motion_lead)
@@ -224,12 +239,9 @@ def main():
         "seconds": round(time.time() - t0, 1),
         # Each text-to-video prompt's asked and read attributes, for confusion tables
         # (report.py --confusion) that say which values a weak attribute loses to.
-        "cases": [{"held_out": r["held_out"], "phrasing": r["phrasing"],
-                   "asked": {a: getattr(r["scene"], a) for a in ATTRS + ("speed",)},
-                   "read": {**{a: getattr(r["reading"], a) for a in ATTRS + ("speed",)},
-                            "identity_kept": round(float(r["reading"].identity_kept), 3)},
-                   "score": {k: None if v is None else bool(v) for k, v in r["score"].items()}}
-                  for r in rows],
+        "cases": [case_record(r) for r in rows],
+        # The same for image animation, so that report --against pairs it prompt by prompt too.
+        "image_animation_cases": [case_record(r) for r in anim],
     }
     print(json.dumps(report, indent=1))
     if args.json:

@@ -84,12 +84,13 @@ def sign_test(wins: int, losses: int) -> float:
     return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
 
 
-def paired_table(report: dict, other: dict) -> str:
-    """Two evaluations of the same prompts and seeds compared prompt by prompt: per attribute,
+def paired_table(report: dict, other: dict, key: str = "cases") -> str:
+    """Two evaluations of the same prompts and seeds compared prompt by prompt (`key`: the
+    text-to-video "cases" or the "image_animation_cases"): per attribute,
     the prompts only the first gets right (wins), only the other (losses), and the sign
     test's p-value on them. Pairing removes the prompts both get right or both miss, which
     is most of the evaluator's noise between two models."""
-    a, b = report.get("cases"), other.get("cases")
+    a, b = report.get(key), other.get(key)
     if not a or not b:
         raise SystemExit("both reports need per-prompt cases (made before evaluate wrote them)")
     if len(a) != len(b) or any(x["asked"] != y["asked"] for x, y in zip(a, b)):
@@ -131,8 +132,15 @@ def main():
         print()
         print(confusion_table(report, attr, by or None))
     if args.against:
+        other = json.load(open(args.against))
         print()
-        print(paired_table(report, json.load(open(args.against))))
+        print(paired_table(report, other))
+        # Reports made before 2026-12-04 have no animation cases; then only text to video pairs.
+        if report.get("image_animation_cases") and other.get("image_animation_cases"):
+            print()
+            print("Image animation, prompt by prompt:")
+            print()
+            print(paired_table(report, other, "image_animation_cases"))
 
 
 if __name__ == "__main__":

@@ -43,3 +43,15 @@ def test_paired_comparison_counts_the_prompts_only_one_gets_right():
     assert sign_test(3, 7) == sign_test(7, 3) == pytest.approx(2 * (1 + 10 + 45 + 120) / 1024)
     with pytest.raises(SystemExit, match="different prompts"):
         paired_table(first, {"cases": other["cases"][:3]})
+
+
+def test_paired_comparison_of_image_animation_reads_its_own_cases():
+    from kinora_train.report import paired_table
+    text = [scored("circle", True)]
+    first = {"cases": text, "image_animation_cases": [scored("square", True), scored("square", True)]}
+    other = {"cases": text, "image_animation_cases": [scored("square", False), scored("square", True)]}
+    assert "| shape | 1 | 1 | 1 | 0 | 0 | 1.00 |" in paired_table(first, other).splitlines()
+    rows = paired_table(first, other, "image_animation_cases").splitlines()
+    assert "| shape | 2 | 2 | 1 | 1 | 0 | 1.00 |" in rows
+    with pytest.raises(SystemExit, match="per-prompt cases"):
+        paired_table(first, {"cases": text}, "image_animation_cases")
