@@ -17,7 +17,7 @@ from .clip_motion import ClipMotionHead
 from .precision import add_precision_option, chosen_bf16
 from .object_weight import latent_weights, weighted_mse
 from .optim_step import clipped_step, update_ema
-from .minimal_pairs import ATTRIBUTES, append_minimal_pairs
+from .minimal_pairs import ATTRIBUTES, PAIR_ATTRIBUTES, append_minimal_pairs
 from .reverse_pairs import add_partners, partner_captions, reversible
 from .checkpoint import apply_checkpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from .data import caption_pool, scene_with_position, to_tensor, to_uint8
@@ -234,7 +234,8 @@ def motion_levels(rng: np.random.Generator, t: torch.Tensor, lead: float) -> tor
 def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: torch.Tensor, vel: torch.Tensor,
                   t_shift: float, pairs: list[tuple[int, int]] = (), kept_channels: int | None = None,
                   motion_lead: float = 0.0, same_input_from: float = 2.0, force_shared: bool = False,
-                  text_pairs: list[tuple[int, int]] = (), given_noise: float = 0.0):
+                  text_pairs: list[tuple[int, int]] = (), given_noise: float = 0.0,
+                  animation_pairs: list[tuple[int, int]] = ()):
     """Given-frame masks, timesteps, noise and the noised clips (given frames kept clean: their
     first `kept_channels` channels, all by default; the other channels, motion, are noised
     everywhere, at `motion_levels`). Each (slot, source) of `pairs` gets its source's given
@@ -242,8 +243,11 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
     its source's noisy clip itself (`share_inputs`). With `force_shared`, every pair's source
     is made text to video at t uniform in [`same_input_from`, 1], so that every pair shares.
     `text_pairs` (minimal_pairs.py) are pairs too, their sources always text to video at the
-    usual timesteps and never forced. With `given_noise` S > 0 the given frames are shown
-    perturbed (`perturb_given`), the loss still against the clean clip."""
+    usual timesteps and never forced; `animation_pairs` (minimal_pairs.py's motion pairs)
+    likewise, but image animation (frame 0 given, the same frame for both), sharing their
+    source's noisy clip at t ≥ `same_input_from` too. With `given_noise` S > 0 the given
+    frames are shown perturbed (`perturb_given`; a pair's partner sees its source's), the
+    loss still against the clean clip."""
     b, frames = x0.shape[:2]
     kept = x0.shape[2] if kept_channels is None else kept_channels
     given = give_frames_where_against(rng, given_mask(rng, b, frames), against_caption(pool, idx, vel))
@@ -254,7 +258,10 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
         force_high_noise(rng, pairs, given, t, tm, same_input_from)
     for _, src in text_pairs:
         given[src] = 0
-    pairs = list(pairs) + list(text_pairs)
+    for _, src in animation_pairs:
+        given[src] = 0
+        given[src, 0] = 1
+    pairs = list(pairs) + list(text_pairs) + list(animation_pairs)
     for slot, src in pairs:
         given[slot], t[slot], tm[slot], noise[slot] = given[src], t[src], tm[src], noise[src]
     tt = torch.where((torch.arange(x0.shape[2]) < kept)[None, :, None, None], t[:, None, None, None],
@@ -262,8 +269,11 @@ def noised_inputs(rng: np.random.Generator, pool: dict, idx: np.ndarray, x0: tor
     gm = given_channels(given, x0.shape[2], kept)
     xt = gm * x0 + (1 - gm) * ((1 - tt) * x0 + tt * noise)
     share_inputs(pairs, given, t, tm, tt, x0, noise, xt, same_input_from)
+    share_inputs(animation_pairs, given, t, tm, tt, x0, noise, xt, same_input_from, with_given=True)
     if given_noise > 0:
         xt = perturb_given(rng, xt, gm, given_noise)
+        for slot, src in animation_pairs:
+            xt[slot] = gm[src] * xt[src] + (1 - gm[src]) * xt[slot]
     return given, t, noise, xt
 
 
@@ -300,16 +310,18 @@ def force_high_noise(rng: np.random.Generator, pairs, given, t, tm, t_from: floa
         tm[src] = t[src]
 
 
-def share_inputs(pairs, given, t, tm, tt, x0, noise, xt, t_from: float) -> None:
+def share_inputs(pairs, given, t, tm, tt, x0, noise, xt, t_from: float, with_given: bool = False) -> None:
     """The same noisy clip asked both ways (in place). A time-reversed pair (reverse_pairs.py)
     at high noise, without given frames and on one clock, gets its source's x_t, and the noise
     that makes it a valid x_t of its own clip, ε' = (x_t − (1 − t)·x0)/t (so the target
     ε' − x0 still points from x_t to its clean clip). Found 2026-12-01 (README item 14): at
     sampling the noisy clip suggests a path of its own, which the text must overrule, but in
     training the two always agree, and the denoiser learned to follow the clip's evidence;
-    with one input and two captions, only the text can lower the pair's loss."""
+    with one input and two captions, only the text can lower the pair's loss. `with_given`:
+    pairs whose given frames are the same (a motion pair's frame 0) share too; the noise
+    computed on a given frame is never a target (weighted_mse leaves given frames out)."""
     for slot, src in pairs:
-        if t[src] >= t_from and not given[src].any() and tm[src] == t[src]:
+        if t[src] >= t_from and (with_given or not given[src].any()) and tm[src] == t[src]:
             xt[slot] = xt[src]
             noise[slot] = (xt[src] - (1 - tt[slot]) * x0[slot]) / tt[slot]
 
@@ -356,7 +368,9 @@ def main():
                          "or style under their own caption, same noise and timestep, appended (minimal_pairs.py; "
                          "README item 17)")
     ap.add_argument("--pair-attributes", default=",".join(ATTRIBUTES), metavar="A,B",
-                    help="what a minimal pair's counterpart changes, drawn uniformly per pair")
+                    help="what a minimal pair's counterpart changes, drawn uniformly per pair (a name may repeat "
+                         "to weight it): size, shape, style, or motion (the other direction from the same "
+                         "frame 0, trained as image animation)")
     ap.add_argument("--given-noise", type=given_noise_level, default=0.0, metavar="S",
                     help="given frames shown with Gaussian noise of a standard deviation uniform in [0, S] per "
                          "clip (perturb_given; README item 21): a long video's chunks are given the model's own "
@@ -400,8 +414,8 @@ def main():
     if args.extra_pairs and not args.reverse_pairs:
         ap.error("--extra-pairs needs --reverse-pairs K")
     pair_attributes = tuple(a for a in args.pair_attributes.split(",") if a)
-    if not pair_attributes or any(a not in ATTRIBUTES for a in pair_attributes):
-        ap.error(f"--pair-attributes {args.pair_attributes}: a comma-separated subset of {','.join(ATTRIBUTES)}")
+    if not pair_attributes or any(a not in PAIR_ATTRIBUTES for a in pair_attributes):
+        ap.error(f"--pair-attributes {args.pair_attributes}: comma-separated names from {','.join(PAIR_ATTRIBUTES)}")
     if args.minimal_pairs < 0:
         ap.error(f"--minimal-pairs {args.minimal_pairs}: a count from 0")
     if not 0.0 <= args.motion_lead <= 1.0:
@@ -513,22 +527,22 @@ def main():
         pairs, partner_texts = ([], []) if short or not args.reverse_pairs else \
             add_partners(rng, pool, idx, x0, cells, vel, args.reverse_pairs, anywhere=args.force_shared,
                          first=first)
-        text_pairs, pair_texts = [], []
+        text_pairs, animation_pairs, pair_texts = [], [], []
         if args.minimal_pairs and not short:
-            (idx, x0, cells, vel), text_pairs, pair_texts = append_minimal_pairs(
+            (idx, x0, cells, vel), text_pairs, animation_pairs, pair_texts = append_minimal_pairs(
                 rng, pool, pair_replay, (idx, x0, cells, vel), args.minimal_pairs, f,
                 lambda u8: encode_clips(ae, scale, u8), pair_attributes)
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.1)
-        if pairs or text_pairs:
-            partner_captions(pairs + text_pairs, partner_encoder.encode(partner_texts + pair_texts), ctx, cmask,
-                             pooled)
+        if pairs or text_pairs or animation_pairs:
+            partner_captions(pairs + text_pairs + animation_pairs, partner_encoder.encode(partner_texts + pair_texts),
+                             ctx, cmask, pooled)
         c = cfg.latent_channels
         if cfg.motion_channels:
             x0 = torch.cat([x0, motion_latents(cells, vel, cfg.latent_size, args.motion_field)], dim=2)
         given, t, noise, xt = noised_inputs(rng, pool, idx, x0, vel, args.t_shift, pairs, kept_channels=c,
                                               motion_lead=args.motion_lead, same_input_from=args.same_input_from,
                                               force_shared=args.force_shared, text_pairs=text_pairs,
-                                              given_noise=args.given_noise)
+                                              given_noise=args.given_noise, animation_pairs=animation_pairs)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v, mid = forward(xt, given, t, ctx, cmask, pooled, tap=tap)
             aux_pred = aux(mid) if args.aux_weight > 0 else None

@@ -144,7 +144,8 @@ def main():
         idx, x0, cells, vel = fresh_and_replayed(rng, pool, replay, ae, scale, b, f)
         text_pairs, pair_texts = [], []
         if args.minimal_pairs:
-            (idx, x0, cells, vel), text_pairs, pair_texts = append_minimal_pairs(
+            # Only appearance attributes are accepted here, so no pair is an animation pair.
+            (idx, x0, cells, vel), text_pairs, _, pair_texts = append_minimal_pairs(
                 rng, pool, pair_replay, (idx, x0, cells, vel), args.minimal_pairs, f,
                 lambda u8: encode_clips(ae, scale, u8), pair_attributes)
         ctx, cmask, pooled = text_inputs(rng, pool, idx, args.caption_drop)
