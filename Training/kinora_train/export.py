@@ -74,6 +74,20 @@ def train_seconds_at(run_dir: str, step: int, default: float) -> float:
         return default
 
 
+def training_record(st: dict, ae_state: dict, distill: dict | None) -> dict:
+    """config.json's "training": the denoiser's steps and seconds, the autoencoder's steps, its
+    decoder fine-tune and its style-flag fine-tune (train_style_flag.py) if it had one, and the
+    guidance distillation if the weights are a student's."""
+    flag = ae_state.get("style_flag")
+    return {"denoiser_steps": int(st.get("step", 0)),
+            "denoiser_train_seconds": float(st.get("train_seconds", 0.0)),
+            "autoencoder_steps": int(ae_state.get("step", 0)),
+            "decoder_finetune_steps": int(ae_state.get("decoder_steps", 0)),
+            **({"autoencoder_style_flag": {"steps": int(flag["steps"]), "strength": float(flag["strength"])}}
+               if flag else {}),
+            **({"guidance_distillation": distill} if distill else {})}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run_dir")
@@ -116,11 +130,7 @@ def main():
     save_file({k: v.half().contiguous() for k, v in ema.state_dict().items()},
               os.path.join(args.out_dir, "denoiser.safetensors"), metadata={"format": "pt"})
     cfg = config_json(ae_cfg, dit_cfg, float(ae_state["latent_scale"]),
-                      {"training": {"denoiser_steps": int(st.get("step", 0)),
-                                    "denoiser_train_seconds": float(st.get("train_seconds", 0.0)),
-                                    "autoencoder_steps": int(ae_state.get("step", 0)),
-                                    "decoder_finetune_steps": int(ae_state.get("decoder_steps", 0)),
-                                    **({"guidance_distillation": distill} if distill else {})}},
+                      {"training": training_record(st, ae_state, distill)},
                       guidance=args.guidance, steps=args.steps, motion_lead=args.motion_lead,
                       guidance_range=(1.0, distill["max_guidance"]) if distill else (1.0, 10.0))
     names = ["autoencoder.safetensors", "denoiser.safetensors", "config.json"]

@@ -150,3 +150,27 @@ def test_guidance_from_refuses_an_undistilled_folder(tmp_path):
     save_file({"x": torch.zeros(1)}, str(tmp_path / "d.safetensors"))
     with pytest.raises(SystemExit, match="not guidance-distilled"):
         guidance_weights(str(tmp_path))
+
+
+def test_the_exported_training_record_names_the_autoencoders_style_flag(tmp_path):
+    """A run whose autoencoder came from a folder with a style-flag fine-tune (item 19) says so
+    in the exported config.json, and a folder exported that way passes it on again."""
+    import json
+    from kinora_train.export import training_record
+    from kinora_train.model import AutoEncoder, AEConfig
+    from kinora_train.train_dit import init_from_model_folder
+    from safetensors.torch import save_file
+    (tmp_path / "init-from").write_text(str(tmp_path))
+    save_file(AutoEncoder(AEConfig()).state_dict(), str(tmp_path / "autoencoder.safetensors"))
+    flag = {"direction": [1.0] + [0.0] * 7, "strength": 1.5, "steps": 1700}
+    (tmp_path / "config.json").write_text(json.dumps({"autoencoder": {"latent_scale": 1.3}, "training": {
+        "autoencoder_steps": 2500, "decoder_finetune_steps": 6000, "style_flag": flag}}))
+    state = init_from_model_folder(str(tmp_path), ae=AutoEncoder(AEConfig()))
+    record = training_record({"step": 35700, "train_seconds": 7e4}, state, None)
+    assert record["autoencoder_style_flag"] == {"steps": 1700, "strength": 1.5}
+    assert "guidance_distillation" not in record and record["decoder_finetune_steps"] == 6000
+    (tmp_path / "config.json").write_text(json.dumps({"autoencoder": {"latent_scale": 1.3}, "training": record}))
+    again = init_from_model_folder(str(tmp_path), ae=AutoEncoder(AEConfig()))
+    assert training_record({}, again, None)["autoencoder_style_flag"] == {"steps": 1700, "strength": 1.5}
+    plain = training_record({}, {"step": 2500}, {"teacher_step": 1})
+    assert "autoencoder_style_flag" not in plain and plain["guidance_distillation"] == {"teacher_step": 1}
