@@ -176,7 +176,7 @@ def main():
                          "(default: a model folder's config.json sampler.motion_lead, else 0)")
     ap.add_argument("--animation", type=int, default=None, metavar="N",
                     help="image-animation prompts (frame 0 rendered and given; default: as many as --n, at "
-                         "least 8). Until 2026-12-04 a third of --n: 32 were too few to judge a release by")
+                         "least 8). Until 2026-12-03 a third of --n: 32 were too few to judge a release by")
     ap.add_argument("--pillar", type=int, default=16, help="clips that pass behind the pillar")
     ap.add_argument("--sign-pairs", type=int, default=32,
                     help="moving prompts also asked the opposite way under the same noise (scoring.sign_pairs); "

@@ -12,7 +12,7 @@ scene, position, start time and motion with another size, shape or style, captio
 Sources start at t = 0 (moving the captioned way) and are text to video, the case whose
 adherence the evaluator measures.
 
-A motion pair (attribute "motion", 2026-12-04) is the one exception: the partner moves the
+A motion pair (attribute "motion", 2026-12-03) is the one exception: the partner moves the
 opposite way (a still source's, any way) from the same first frame, and both are trained as
 image animation, frame 0 given. Given a still frame the shipped student moved the object the
 asked way in only 65 % of 96 animation prompts, 43 % of the moving ones reversed (text to
@@ -26,7 +26,7 @@ import numpy as np
 
 from .captions import caption
 from .replay import Replay
-from .world import FPS, HELD_OUT, MOTIONS, OPPOSITE, SHAPES, SIZES, STYLES, Scene
+from .world import FPS, HELD_OUT, OPPOSITE, SHAPES, SIZES, STYLES, Scene
 
 ATTRIBUTES = ("size", "shape", "style")
 # What --pair-attributes accepts: the appearance attributes (the default) and motion, whose

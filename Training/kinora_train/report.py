@@ -135,7 +135,7 @@ def main():
         other = json.load(open(args.against))
         print()
         print(paired_table(report, other))
-        # Reports made before 2026-12-04 have no animation cases; then only text to video pairs.
+        # Reports made before 2026-12-03 have no animation cases; then only text to video pairs.
         if report.get("image_animation_cases") and other.get("image_animation_cases"):
             print()
             print("Image animation, prompt by prompt:")
