@@ -162,6 +162,21 @@ def probe_sampler_arguments(ap: argparse.ArgumentParser, steps: bool = True) -> 
     ap.add_argument("--threads", type=int, default=2)
 
 
+def sample_evaluator_prompts(doc: str):
+    """A probe's command line over the evaluator's text-to-video prompts (RUN_DIR, the denoiser
+    options, --n, the probes' sampler), and those prompts sampled as `main` samples them:
+    (the chosen denoiser, the prompts, the sampled rows)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    denoiser_arguments(ap)
+    ap.add_argument("--n", type=int, default=96)
+    probe_sampler_arguments(ap)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    dit, ae, scale, _ = load_chosen(args)
+    items = cases(args.n)
+    return dit, items, run(dit, ae, scale, TextEncoder(), items, steps=args.steps, guidance=args.guidance)
+
+
 def main():
     ap = argparse.ArgumentParser()
     denoiser_arguments(ap)

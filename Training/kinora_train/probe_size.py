@@ -9,16 +9,12 @@ two ratios over the evaluator's text-to-video prompts, sampled as `evaluate` sam
   python -m kinora_train.probe_size RUN_DIR --model-dir ../Models/kinora-shapes-v1 [--n 96]"""
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
-import torch
 
 from .detect import read_clip
-from .eval_cases import cases
-from .evaluate import denoiser_arguments, load_chosen, probe_sampler_arguments, run
-from .text import TextEncoder
+from .evaluate import sample_evaluator_prompts
 from .world import SIZES, render
 
 
@@ -49,15 +45,7 @@ def summary(clips, items) -> dict:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    denoiser_arguments(ap)
-    ap.add_argument("--n", type=int, default=96)
-    probe_sampler_arguments(ap)
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    dit, ae, scale, _ = load_chosen(args)
-    items = cases(args.n)
-    rows = run(dit, ae, scale, TextEncoder(), items, steps=args.steps, guidance=args.guidance)
+    _, items, rows = sample_evaluator_prompts(__doc__)
     print(json.dumps(summary([r["clip"] for r in rows], items), indent=1))
 
 

@@ -8,17 +8,13 @@ rendered truth is the floor (an outline that breaks into strokes counts as a twi
   python -m kinora_train.probe_twins RUN_DIR --model-dir ../Models/kinora-shapes-v1 [--n 96]"""
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
-import torch
 from scipy import ndimage
 
 from .detect import DRAWN_DISTANCE, _background, resample
-from .eval_cases import cases
-from .evaluate import denoiser_arguments, load_chosen, probe_sampler_arguments, run
-from .text import TextEncoder
+from .evaluate import sample_evaluator_prompts
 from .world import render
 
 TWIN_FRAMES = 4
@@ -46,15 +42,7 @@ def summary(clips, items) -> dict:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    denoiser_arguments(ap)
-    ap.add_argument("--n", type=int, default=96)
-    probe_sampler_arguments(ap)
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    dit, ae, scale, _ = load_chosen(args)
-    items = cases(args.n)
-    rows = run(dit, ae, scale, TextEncoder(), items, steps=args.steps, guidance=args.guidance)
+    dit, items, rows = sample_evaluator_prompts(__doc__)
     truth = [render(c["scene"], dit.cfg.frames)[0] for c in items]
     print(json.dumps({"model": summary([r["clip"] for r in rows], items), "truth": summary(truth, items)}))
 
