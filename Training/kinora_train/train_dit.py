@@ -16,6 +16,7 @@ from .aux_heads import AuxHeads, render_with_truth, targets
 from .clip_motion import ClipMotionHead
 from .precision import add_precision_option, chosen_bf16
 from .object_weight import latent_weights, weighted_mse
+from .outline_loss import chosen_frames, outline_loss, predicted_clean
 from .optim_step import clipped_step, update_ema
 from .minimal_pairs import ATTRIBUTES, PAIR_ATTRIBUTES, append_minimal_pairs
 from .reverse_pairs import add_partners, partner_captions, reversible
@@ -379,6 +380,13 @@ def main():
                     help="given frames shown with Gaussian noise of a standard deviation uniform in [0, S] per "
                          "clip (perturb_given; README item 21): a long video's chunks are given the model's own "
                          "frames; 0 shows them exact")
+    ap.add_argument("--outline-weight", type=float, default=0.0, metavar="W",
+                    help="weight of the decoded, outline-weighted error of the predicted clean clip "
+                         "(outline_loss.py; README item 23; default 0: off)")
+    ap.add_argument("--outline-below", type=float, default=0.5, metavar="T",
+                    help="the noise level under which clips get the outline term (default 0.5)")
+    ap.add_argument("--outline-frames", type=int, default=4, metavar="K",
+                    help="generated frames decoded per such clip (the decoder's cost; default 4)")
     ap.add_argument("--short-every", type=int, default=3,
                     help="every Nth step trains on 4-frame windows, four times as many clips for the "
                          "same tokens (appearance is learned per clip); 0 turns it off")
@@ -422,6 +430,12 @@ def main():
         ap.error(f"--pair-attributes {args.pair_attributes}: comma-separated names from {','.join(PAIR_ATTRIBUTES)}")
     if args.minimal_pairs < 0:
         ap.error(f"--minimal-pairs {args.minimal_pairs}: a count from 0")
+    if args.outline_weight < 0:
+        ap.error(f"--outline-weight {args.outline_weight}: a weight from 0")
+    if not 0.0 < args.outline_below <= 1.0:
+        ap.error(f"--outline-below {args.outline_below}: a noise level in (0, 1]")
+    if args.outline_frames < 1:
+        ap.error(f"--outline-frames {args.outline_frames}: a count from 1")
     if not 0.0 <= args.motion_lead <= 1.0:
         ap.error(f"--motion-lead {args.motion_lead}: a share of clips, in [0, 1]")
     torch.set_num_threads(args.threads)
@@ -557,9 +571,14 @@ def main():
         motion_loss = weighted_mse(v[:, :, c:], (noise - x0)[:, :, c:], torch.zeros_like(given), weights) \
             if cfg.motion_channels else torch.zeros(())
         aux_loss = AuxHeads.loss(aux_pred, targets(cells, vel)) if aux_pred is not None else torch.zeros(())
+        outline = torch.zeros(())
+        if args.outline_weight > 0:
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                outline = outline_loss(ae.decoder, scale, predicted_clean(xt[:, :, :c], v[:, :, :c], t), x0[:, :, :c],
+                                       chosen_frames(rng, t, given, args.outline_below, args.outline_frames))
         clip_loss = ClipMotionHead.loss(clip_pred, vel) if clip_pred is not None else torch.zeros(())
         gn = clipped_step(loss + args.aux_weight * aux_loss + args.clip_motion_weight * clip_loss
-                          + args.motion_weight * motion_loss, opt, trained)
+                          + args.motion_weight * motion_loss + args.outline_weight * outline, opt, trained)
         step += 1
         update_ema(ema, dit, step, 0.999)
         train_seconds += time.time() - t_start
@@ -571,8 +590,8 @@ def main():
         if step % 50 == 0:
             print(f"step {step} loss {long_loss or 0:.4f} aux {aux_loss.item():.4f} clip {clip_loss.item():.4f} "
                   f"motion {motion_loss.item():.4f} "
-                  f"gn {gn.item():.2f} "
-                  f"{train_seconds / 60:.1f} min", flush=True)
+                  + (f"outline {outline.item():.4f} " if args.outline_weight > 0 else "")
+                  + f"gn {gn.item():.2f} {train_seconds / 60:.1f} min", flush=True)
         if time.time() - last_save > args.save_every:
             save()
             last_save = time.time()

@@ -1,0 +1,48 @@
+"""--outline-weight: a decoded, outline-weighted term on the predicted clean clip."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from kinora_train.model import AEConfig, AutoEncoder  # noqa: E402
+from kinora_train.outline_loss import chosen_frames, edge_weights, outline_loss, predicted_clean  # noqa: E402
+
+
+def test_the_predicted_clean_clip_inverts_the_flow():
+    x0, eps = torch.randn(2, 3, 4), torch.randn(2, 3, 4)
+    t = torch.tensor([0.3, 0.9])
+    xt = (1 - t.view(-1, 1, 1)) * x0 + t.view(-1, 1, 1) * eps
+    assert torch.allclose(predicted_clean(xt, eps - x0, t), x0, atol=1e-6)
+
+
+def test_edges_weigh_more_than_flat_areas():
+    img = -torch.ones(1, 3, 16, 16)
+    img[:, :, 4:12, 4:12] = 1  # a white square on black
+    w = edge_weights(img, 4.0)
+    assert w[0, 0, 0, 0] == 1 and w[0, 0, 8, 8] == 1  # background and the square's middle
+    assert w[0, 0, 4, 8] >= 3 and w[0, 0, 8, 3] >= 3 and w.max() == 5  # its outline, inside and out; corners most
+
+
+def test_only_generated_frames_of_low_noise_clips_are_chosen():
+    given = torch.zeros(3, 16)
+    given[1, :4] = 1
+    chosen = chosen_frames(np.random.default_rng(0), torch.tensor([0.2, 0.3, 0.9]), given, 0.5, 4)
+    assert sorted({b for b, _ in chosen}) == [0, 1] and len(chosen) == 8
+    assert all(f >= 4 for b, f in chosen if b == 1)
+    assert chosen_frames(np.random.default_rng(0), torch.tensor([0.6]), torch.zeros(1, 16), 0.5, 4) == []
+
+
+def test_the_loss_is_zero_at_the_truth_and_its_gradient_reaches_the_prediction_only():
+    torch.manual_seed(0)
+    decoder = AutoEncoder(AEConfig()).decoder.eval().requires_grad_(False)
+    x0 = torch.randn(2, 4, 8, 8, 8)
+    chosen = [(0, 1), (1, 3)]
+    assert outline_loss(decoder, 1.3, x0.clone(), x0, chosen).item() == pytest.approx(0, abs=1e-7)
+    x0_hat = (x0 + 0.5 * torch.randn_like(x0)).requires_grad_(True)
+    loss = outline_loss(decoder, 1.3, x0_hat, x0, chosen)
+    loss.backward()
+    assert loss.item() > 0
+    touched = x0_hat.grad.abs().sum(dim=(2, 3, 4)) > 0
+    assert touched[0, 1] and touched[1, 3] and touched.sum() == 2
+    assert all(p.grad is None for p in decoder.parameters())
+    assert outline_loss(decoder, 1.3, x0_hat, x0, []).item() == 0
