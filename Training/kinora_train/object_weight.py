@@ -11,6 +11,16 @@ import torch
 import torch.nn.functional as F
 
 
+def edge_weights(x: torch.Tensor, edge: float, reach: int = 2) -> torch.Tensor:
+    """Frames [N, 3, H, W] in [-1, 1] -> weights [N, 1, H, W]: 1 + edge within `reach`
+    pixels of a pixel whose 3×3 neighbourhood is not one colour (object outlines, glow halos,
+    block steps), where a pixel loss would otherwise be mostly flat background. Used by the
+    decoder's fine-tunes (train_decoder, train_style_flag) and the outline term (outline_loss)."""
+    spread = (F.max_pool2d(x, 3, 1, 1) + F.max_pool2d(-x, 3, 1, 1)).sum(1, keepdim=True)
+    near = F.max_pool2d((spread > 0.02).float(), 2 * reach + 1, 1, reach)
+    return 1 + edge * near
+
+
 def latent_weights(cells_u8: torch.Tensor, latent_size: int, extra: float) -> torch.Tensor | None:
     """Coverage cells [B, F, G, G] uint8 -> per-latent-pixel weights [B, F, 1, L, L]:
     1 on background, 1 + extra where the object (dilated by one latent pixel) is; None (every

@@ -7,32 +7,20 @@ squares stretched, triangles with spiky corners, circles lumpy, so that asked me
 flow's prediction of the clean clip, x̂0 = x_t − t·v, is decoded by the frozen decoder for a
 few generated frames of the clips at low noise (t below `--outline-below`, where x̂0 is a
 picture and not a mean of many), and compared with the decoded true latents, each pixel's
-error weighted by 1 + `edge` × the target's gradient magnitude (its outlines). Gradients reach
+error weighted 1 + `edge` near the target's outlines (`object_weight.edge_weights`, the
+decoder fine-tune's weighting). Gradients reach
 the denoiser through the decoder; the decoder itself stays frozen. Sampling is unchanged."""
 from __future__ import annotations
 
 import numpy as np
 import torch
 
+from .object_weight import edge_weights
+
 
 def predicted_clean(xt: torch.Tensor, v: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """x̂0 of flow matching (x_t = (1 − t)·x0 + t·ε, v = ε − x0): x_t − t·v."""
     return xt - t.view(-1, *([1] * (xt.dim() - 1))) * v
-
-
-def edge_weights(frames: torch.Tensor, edge: float) -> torch.Tensor:
-    """[N, 3, H, W] images -> [N, 1, H, W] weights 1 + `edge`·g, g the per-image normalised
-    magnitude of the horizontal and vertical differences summed over channels (0 on flat
-    areas, 1 on the strongest outline)."""
-    dx = (frames[..., :, 1:] - frames[..., :, :-1]).abs().sum(1, keepdim=True)
-    dy = (frames[..., 1:, :] - frames[..., :-1, :]).abs().sum(1, keepdim=True)
-    g = torch.zeros_like(frames[:, :1])
-    g[..., :, 1:] += dx
-    g[..., :, :-1] += dx
-    g[..., 1:, :] += dy
-    g[..., :-1, :] += dy
-    g = g / g.flatten(1).amax(1).clamp(min=1e-6).view(-1, 1, 1, 1)
-    return 1 + edge * g
 
 
 def chosen_frames(rng: np.random.Generator, t: torch.Tensor, given: torch.Tensor, below: float,

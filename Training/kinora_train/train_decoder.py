@@ -23,15 +23,8 @@ import torch.nn.functional as F
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import frame_batch
+from .object_weight import edge_weights
 from .train_dit import load_ae_with_state
-
-
-def edge_weights(x: torch.Tensor, edge: float, reach: int = 2) -> torch.Tensor:
-    """Frames [N, 3, H, W] in [-1, 1] -> weights [N, 1, H, W]: 1 + edge within `reach`
-    pixels of a pixel whose 3×3 neighbourhood is not one colour."""
-    spread = (F.max_pool2d(x, 3, 1, 1) + F.max_pool2d(-x, 3, 1, 1)).sum(1, keepdim=True)
-    near = F.max_pool2d((spread > 0.02).float(), 2 * reach + 1, 1, reach)
-    return 1 + edge * near
 
 
 def main():

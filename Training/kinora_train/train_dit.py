@@ -61,13 +61,13 @@ def init_from_model_folder(run_dir: str, ae=None, dit=None, ema=None) -> dict:
     cfg = json.load(open(os.path.join(folder, "config.json")))
     if ae is not None:
         ae.load_state_dict(load_file(os.path.join(folder, "autoencoder.safetensors")))
+        training = cfg["training"]
+        # A kept teacher's folder records it as train_style_flag's ae.pt does, an exported
+        # model as export.training_record writes it.
+        flag = training.get("style_flag") or training.get("autoencoder_style_flag")
         return {"done": True, "latent_scale": cfg["autoencoder"]["latent_scale"],
-                "step": cfg["training"]["autoencoder_steps"],
-                "decoder_steps": cfg["training"].get("decoder_finetune_steps", 0),
-                # A kept teacher's folder records it as train_style_flag's ae.pt does, an
-                # exported model as export.training_record writes it.
-                **({"style_flag": flag} if (flag := cfg["training"].get("style_flag")
-                                             or cfg["training"].get("autoencoder_style_flag")) else {})}
+                "step": training["autoencoder_steps"], "decoder_steps": training.get("decoder_finetune_steps", 0),
+                **({"style_flag": flag} if flag else {})}
     # A guidance-distilled folder's denoiser is its teacher fine-tuned plus the guidance MLP;
     # the teacher's training continues from the shared weights.
     weights = {k: v.float() for k, v in load_file(os.path.join(folder, "denoiser.safetensors")).items()

@@ -34,7 +34,7 @@ import torch.nn.functional as F
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import to_tensor, to_uint8
-from .train_decoder import edge_weights
+from .object_weight import edge_weights
 from .train_dit import load_ae_with_state
 from .world import random_scene, render
 

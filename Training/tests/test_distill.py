@@ -116,7 +116,7 @@ def test_weighted_mse_is_the_plain_mean_without_weights_and_favours_the_object_w
 
 
 def test_decoder_edge_weights_cover_outlines_and_leave_flat_areas_alone():
-    from kinora_train.train_decoder import edge_weights
+    from kinora_train.object_weight import edge_weights
     x = torch.full((1, 3, 16, 16), -0.5)
     x[:, :, 6:10, 6:10] = 0.8  # a 4×4 square on a flat background
     w = edge_weights(x, 4.0, reach=2)

@@ -5,7 +5,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from kinora_train.model import AEConfig, AutoEncoder  # noqa: E402
-from kinora_train.outline_loss import chosen_frames, edge_weights, outline_loss, predicted_clean  # noqa: E402
+from kinora_train.object_weight import edge_weights  # noqa: E402
+from kinora_train.outline_loss import chosen_frames, outline_loss, predicted_clean  # noqa: E402
 
 
 def test_the_predicted_clean_clip_inverts_the_flow():
