@@ -11,6 +11,11 @@ holds the optimiser and EMA; EMA snapshots every 250 steps
 (`distill-ema_014000/ema_XXXXXX.pt`, which `export --ema-file distill-ema_014000/ema_XXXXXX.pt`
 ships).
 
+`--outline-weight W` adds train_dit's outline term (outline_loss.py) to the student's loss: its
+guided prediction of the clean clip at noise below `--outline-below`, decoded and compared with
+the decoded truth, outlines weighted. The teacher's shapes are what the student copies; this
+term lets the truth correct them where the distillation already looks (Training/README item 28).
+
 Usage: python -m kinora_train.train_distill RUN_DIR --teacher ema_014000.pt [--steps 1500]"""
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ from .replay import Replay
 from .train_dit import build_pool, fresh_and_replayed, given_noise_level, load_ae, noised_inputs, text_inputs
 from .optim_step import clipped_step, resumable_adamw, update_ema
 from .object_weight import latent_weights, weighted_mse
+from .outline_loss import chosen_frames, outline_loss, predicted_clean
 from .precision import add_precision_option, chosen_bf16
 
 
@@ -94,6 +100,13 @@ def main():
                          "than the clip, which the sampler's motion clock visits")
     ap.add_argument("--given-noise", type=given_noise_level, default=0.0, metavar="S",
                     help="the teacher's --given-noise: teacher and student see the same perturbed given frames")
+    ap.add_argument("--outline-weight", type=float, default=0.0, metavar="W",
+                    help="weight of the decoded, outline-weighted error of the student's guided clean "
+                         "clip against the truth (outline_loss.py; default 0: off)")
+    ap.add_argument("--outline-below", type=float, default=0.9, metavar="T",
+                    help="the noise level under which clips get the outline term (default 0.9)")
+    ap.add_argument("--outline-frames", type=int, default=4, metavar="K",
+                    help="generated frames per clip the outline term decodes (default 4)")
     add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
@@ -102,6 +115,12 @@ def main():
         ap.error(f"--max-guidance must be at least 1, got {args.max_guidance}")
     if not 0.0 <= args.motion_lead <= 1.0:
         ap.error(f"--motion-lead {args.motion_lead}: a share of states, in [0, 1]")
+    if args.outline_weight < 0:
+        ap.error(f"--outline-weight {args.outline_weight}: a weight from 0")
+    if not 0.0 < args.outline_below <= 1.0:
+        ap.error(f"--outline-below {args.outline_below}: a noise level in (0, 1]")
+    if args.outline_frames < 1:
+        ap.error(f"--outline-frames {args.outline_frames}: a count from 1")
     torch.set_num_threads(args.threads)
     bf16 = chosen_bf16(args)
     torch._dynamo.config.automatic_dynamic_shapes = False
@@ -128,6 +147,8 @@ def main():
     teacher_f = teacher if args.no_compile else torch.compile(teacher)
     student_f = student if args.no_compile else torch.compile(student)
     rng = np.random.default_rng(7000 + step)
+    # Its own stream, so that the batches are those of a distillation without the term.
+    outline_rng = np.random.default_rng(9000 + step)
     log = open(os.path.join(out_dir, "distill_log.csv"), "a")
     null_s, null_m, null_p = pool["null"]
     f = student.cfg.frames
@@ -163,7 +184,12 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
         loss = distill_loss(v, target, given, latent_weights(cells, student.cfg.latent_size, args.object_weight), c)
-        gn = clipped_step(loss, opt, student.parameters())
+        outline = torch.zeros(())
+        if args.outline_weight > 0:
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                outline = outline_loss(ae.decoder, scale, predicted_clean(xt[:, :, :c], v[:, :, :c], t), x0[:, :, :c],
+                                       chosen_frames(outline_rng, t, given, args.outline_below, args.outline_frames))
+        gn = clipped_step(loss + args.outline_weight * outline, opt, student.parameters())
         step += 1
         update_ema(ema, student, step, 0.998)
         train_seconds += time.time() - t0
@@ -171,14 +197,17 @@ def main():
             log.write(f"{step},{loss.item():.5f},{gn.item():.3f},{train_seconds:.0f}\n")
             log.flush()
         if step % 50 == 0:
-            print(f"distill step {step} loss {loss.item():.4f} gn {gn.item():.2f} {train_seconds / 60:.1f} min", flush=True)
+            print(f"distill step {step} loss {loss.item():.4f} "
+                  + (f"outline {outline.item():.4f} " if args.outline_weight > 0 else "")
+                  + f"gn {gn.item():.2f} {train_seconds / 60:.1f} min", flush=True)
         if time.time() - last_save > args.save_every:
             save()
             last_save = time.time()
         if step % 250 == 0 or step == args.steps:
             torch.save({"ema": ema.state_dict(), "step": step,
                         "distill": {"teacher": args.teacher, "teacher_step": int(snapshot["step"]), "steps": step,
-                                    "seconds": round(train_seconds), "max_guidance": args.max_guidance}},
+                                    "seconds": round(train_seconds), "max_guidance": args.max_guidance,
+                                    "outline_weight": args.outline_weight}},
                        os.path.join(out_dir, f"ema_{step:06d}.pt"))
     save()
 

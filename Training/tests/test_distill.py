@@ -174,3 +174,14 @@ def test_the_exported_training_record_names_the_autoencoders_style_flag(tmp_path
     assert training_record({}, again, None)["autoencoder_style_flag"] == {"steps": 1700, "strength": 1.5}
     plain = training_record({}, {"step": 2500}, {"teacher_step": 1})
     assert "autoencoder_style_flag" not in plain and plain["guidance_distillation"] == {"teacher_step": 1}
+
+
+@pytest.mark.parametrize("bad, named", [(["--outline-weight", "-1"], "--outline-weight -1.0: a weight from 0"),
+                                        (["--outline-below", "0"], "--outline-below 0.0: a noise level in (0, 1]"),
+                                        (["--outline-frames", "0"], "--outline-frames 0: a count from 1")])
+def test_the_outline_options_are_refused_out_of_range_with_their_name(bad, named, tmp_path):
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-m", "kinora_train.train_distill", str(tmp_path), "--teacher", "x.pt", *bad],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and named in run.stderr
