@@ -12,6 +12,8 @@ decoder fine-tune's weighting). Gradients reach
 the denoiser through the decoder; the decoder itself stays frozen. Sampling is unchanged."""
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 import torch
 
@@ -48,3 +50,25 @@ def outline_loss(decoder, scale: float, x0_hat: torch.Tensor, x0: torch.Tensor, 
         w = edge_weights(target, edge)
     pred = decoder(x0_hat[b, f] / scale).float().clamp(-1, 1)
     return ((pred - target).abs() * w).sum() / (w.sum() * 3)
+
+
+def add_outline_options(ap: argparse.ArgumentParser, below: float, whose: str) -> None:
+    """`--outline-weight`, `--outline-below` (default `below`) and `--outline-frames`, shared by
+    the teacher's and the student's training; `whose` names the prediction the term reads."""
+    ap.add_argument("--outline-weight", type=float, default=0.0, metavar="W",
+                    help=f"weight of the decoded, outline-weighted error of {whose} against the truth "
+                         "(outline_loss.py; default 0: off)")
+    ap.add_argument("--outline-below", type=float, default=below, metavar="T",
+                    help=f"the noise level under which clips get the outline term (default {below})")
+    ap.add_argument("--outline-frames", type=int, default=4, metavar="K",
+                    help="generated frames decoded per such clip (the decoder's cost; default 4)")
+
+
+def check_outline_options(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuses, by name and range, an outline option out of its range."""
+    if args.outline_weight < 0:
+        ap.error(f"--outline-weight {args.outline_weight}: a weight from 0")
+    if not 0.0 < args.outline_below <= 1.0:
+        ap.error(f"--outline-below {args.outline_below}: a noise level in (0, 1]")
+    if args.outline_frames < 1:
+        ap.error(f"--outline-frames {args.outline_frames}: a count from 1")

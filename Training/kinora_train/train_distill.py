@@ -34,7 +34,7 @@ from .replay import Replay
 from .train_dit import build_pool, fresh_and_replayed, given_noise_level, load_ae, noised_inputs, text_inputs
 from .optim_step import clipped_step, resumable_adamw, update_ema
 from .object_weight import latent_weights, weighted_mse
-from .outline_loss import chosen_frames, outline_loss, predicted_clean
+from .outline_loss import add_outline_options, check_outline_options, chosen_frames, outline_loss, predicted_clean
 from .precision import add_precision_option, chosen_bf16
 
 
@@ -100,13 +100,7 @@ def main():
                          "than the clip, which the sampler's motion clock visits")
     ap.add_argument("--given-noise", type=given_noise_level, default=0.0, metavar="S",
                     help="the teacher's --given-noise: teacher and student see the same perturbed given frames")
-    ap.add_argument("--outline-weight", type=float, default=0.0, metavar="W",
-                    help="weight of the decoded, outline-weighted error of the student's guided clean "
-                         "clip against the truth (outline_loss.py; default 0: off)")
-    ap.add_argument("--outline-below", type=float, default=0.9, metavar="T",
-                    help="the noise level under which clips get the outline term (default 0.9)")
-    ap.add_argument("--outline-frames", type=int, default=4, metavar="K",
-                    help="generated frames per clip the outline term decodes (default 4)")
+    add_outline_options(ap, 0.9, "the student's guided clean clip")
     add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
@@ -115,12 +109,7 @@ def main():
         ap.error(f"--max-guidance must be at least 1, got {args.max_guidance}")
     if not 0.0 <= args.motion_lead <= 1.0:
         ap.error(f"--motion-lead {args.motion_lead}: a share of states, in [0, 1]")
-    if args.outline_weight < 0:
-        ap.error(f"--outline-weight {args.outline_weight}: a weight from 0")
-    if not 0.0 < args.outline_below <= 1.0:
-        ap.error(f"--outline-below {args.outline_below}: a noise level in (0, 1]")
-    if args.outline_frames < 1:
-        ap.error(f"--outline-frames {args.outline_frames}: a count from 1")
+    check_outline_options(ap, args)
     torch.set_num_threads(args.threads)
     bf16 = chosen_bf16(args)
     torch._dynamo.config.automatic_dynamic_shapes = False

@@ -16,7 +16,7 @@ from .aux_heads import AuxHeads, render_with_truth, targets
 from .clip_motion import ClipMotionHead
 from .precision import add_precision_option, chosen_bf16
 from .object_weight import latent_weights, weighted_mse
-from .outline_loss import chosen_frames, outline_loss, predicted_clean
+from .outline_loss import add_outline_options, check_outline_options, chosen_frames, outline_loss, predicted_clean
 from .optim_step import clipped_step, update_ema
 from .minimal_pairs import ATTRIBUTES, PAIR_ATTRIBUTES, append_minimal_pairs
 from .reverse_pairs import add_partners, partner_captions, reversible
@@ -380,13 +380,7 @@ def main():
                     help="given frames shown with Gaussian noise of a standard deviation uniform in [0, S] per "
                          "clip (perturb_given; README item 21): a long video's chunks are given the model's own "
                          "frames; 0 shows them exact")
-    ap.add_argument("--outline-weight", type=float, default=0.0, metavar="W",
-                    help="weight of the decoded, outline-weighted error of the predicted clean clip "
-                         "(outline_loss.py; README item 23; default 0: off)")
-    ap.add_argument("--outline-below", type=float, default=0.5, metavar="T",
-                    help="the noise level under which clips get the outline term (default 0.5)")
-    ap.add_argument("--outline-frames", type=int, default=4, metavar="K",
-                    help="generated frames decoded per such clip (the decoder's cost; default 4)")
+    add_outline_options(ap, 0.5, "the predicted clean clip")
     ap.add_argument("--short-every", type=int, default=3,
                     help="every Nth step trains on 4-frame windows, four times as many clips for the "
                          "same tokens (appearance is learned per clip); 0 turns it off")
@@ -430,12 +424,7 @@ def main():
         ap.error(f"--pair-attributes {args.pair_attributes}: comma-separated names from {','.join(PAIR_ATTRIBUTES)}")
     if args.minimal_pairs < 0:
         ap.error(f"--minimal-pairs {args.minimal_pairs}: a count from 0")
-    if args.outline_weight < 0:
-        ap.error(f"--outline-weight {args.outline_weight}: a weight from 0")
-    if not 0.0 < args.outline_below <= 1.0:
-        ap.error(f"--outline-below {args.outline_below}: a noise level in (0, 1]")
-    if args.outline_frames < 1:
-        ap.error(f"--outline-frames {args.outline_frames}: a count from 1")
+    check_outline_options(ap, args)
     if not 0.0 <= args.motion_lead <= 1.0:
         ap.error(f"--motion-lead {args.motion_lead}: a share of clips, in [0, 1]")
     torch.set_num_threads(args.threads)
