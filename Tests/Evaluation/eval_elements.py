@@ -30,7 +30,7 @@ SIZE = 64
 FRAME = SIZE * SIZE * 3
 
 # Floors per score (fraction of cases right), stated in the README's "Quality floors": set where
-# the shipped weights (the distilled student of step 17,500, decoder fine-tuned) clear them with a margin, None where a score is still too
+# the shipped weights (README, "Quality floors") clear them with a margin, None where a score is still too
 # weak or hangs on one borderline case (reported, not enforced).
 FLOORS = {
     "text colour": 0.75, "text shape": 0.75, "text background": 1.0, "text motion": 0.5,

@@ -52,6 +52,20 @@ def outline_loss(decoder, scale: float, x0_hat: torch.Tensor, x0: torch.Tensor, 
     return ((pred - target).abs() * w).sum() / (w.sum() * 3)
 
 
+def outline_term(decoder, scale: float, xt: torch.Tensor, v: torch.Tensor, t: torch.Tensor, x0: torch.Tensor,
+                 given: torch.Tensor, rng: np.random.Generator, args: argparse.Namespace, latent_channels: int,
+                 bf16: bool) -> torch.Tensor:
+    """The outline term of a training step as `--outline-*` ask for it: x̂0 of the latent
+    channels from the velocity `v`, decoded at up to `--outline-frames` generated frames of
+    the clips below `--outline-below`; 0 when `--outline-weight` is 0 (no decoder pass)."""
+    if args.outline_weight <= 0:
+        return torch.zeros(())
+    c = latent_channels
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        return outline_loss(decoder, scale, predicted_clean(xt[:, :, :c], v[:, :, :c], t), x0[:, :, :c],
+                            chosen_frames(rng, t, given, args.outline_below, args.outline_frames))
+
+
 def add_outline_options(ap: argparse.ArgumentParser, below: float, whose: str) -> None:
     """`--outline-weight`, `--outline-below` (default `below`) and `--outline-frames`, shared by
     the teacher's and the student's training; `whose` names the prediction the term reads."""

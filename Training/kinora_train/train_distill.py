@@ -34,7 +34,7 @@ from .replay import Replay
 from .train_dit import build_pool, fresh_and_replayed, given_noise_level, load_ae, noised_inputs, text_inputs
 from .optim_step import clipped_step, resumable_adamw, update_ema
 from .object_weight import latent_weights, weighted_mse
-from .outline_loss import add_outline_options, check_outline_options, chosen_frames, outline_loss, predicted_clean
+from .outline_loss import add_outline_options, check_outline_options, outline_term
 from .precision import add_precision_option, chosen_bf16
 
 
@@ -173,11 +173,7 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
         loss = distill_loss(v, target, given, latent_weights(cells, student.cfg.latent_size, args.object_weight), c)
-        outline = torch.zeros(())
-        if args.outline_weight > 0:
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-                outline = outline_loss(ae.decoder, scale, predicted_clean(xt[:, :, :c], v[:, :, :c], t), x0[:, :, :c],
-                                       chosen_frames(outline_rng, t, given, args.outline_below, args.outline_frames))
+        outline = outline_term(ae.decoder, scale, xt, v, t, x0, given, outline_rng, args, c, bf16)
         gn = clipped_step(loss + args.outline_weight * outline, opt, student.parameters())
         step += 1
         update_ema(ema, student, step, 0.998)

@@ -16,7 +16,7 @@ from .aux_heads import AuxHeads, render_with_truth, targets
 from .clip_motion import ClipMotionHead
 from .precision import add_precision_option, chosen_bf16
 from .object_weight import latent_weights, weighted_mse
-from .outline_loss import add_outline_options, check_outline_options, chosen_frames, outline_loss, predicted_clean
+from .outline_loss import add_outline_options, check_outline_options, outline_term
 from .optim_step import clipped_step, update_ema
 from .minimal_pairs import ATTRIBUTES, PAIR_ATTRIBUTES, append_minimal_pairs
 from .reverse_pairs import add_partners, partner_captions, reversible
@@ -560,11 +560,7 @@ def main():
         motion_loss = weighted_mse(v[:, :, c:], (noise - x0)[:, :, c:], torch.zeros_like(given), weights) \
             if cfg.motion_channels else torch.zeros(())
         aux_loss = AuxHeads.loss(aux_pred, targets(cells, vel)) if aux_pred is not None else torch.zeros(())
-        outline = torch.zeros(())
-        if args.outline_weight > 0:
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-                outline = outline_loss(ae.decoder, scale, predicted_clean(xt[:, :, :c], v[:, :, :c], t), x0[:, :, :c],
-                                       chosen_frames(rng, t, given, args.outline_below, args.outline_frames))
+        outline = outline_term(ae.decoder, scale, xt, v, t, x0, given, rng, args, c, bf16)
         clip_loss = ClipMotionHead.loss(clip_pred, vel) if clip_pred is not None else torch.zeros(())
         gn = clipped_step(loss + args.aux_weight * aux_loss + args.clip_motion_weight * clip_loss
                           + args.motion_weight * motion_loss + args.outline_weight * outline, opt, trained)
