@@ -26,11 +26,14 @@ def predicted_clean(xt: torch.Tensor, v: torch.Tensor, t: torch.Tensor) -> torch
 
 
 def chosen_frames(rng: np.random.Generator, t: torch.Tensor, given: torch.Tensor, below: float,
-                  per_clip: int) -> list[tuple[int, int]]:
+                  per_clip: int, left_out: np.ndarray | None = None) -> list[tuple[int, int]]:
     """(clip, frame) pairs: up to `per_clip` generated frames, drawn at random, of each clip
-    at t < `below`."""
+    at t < `below` and not `left_out` (a boolean per clip)."""
     out = []
-    for b in np.nonzero(t.numpy() < below)[0]:
+    eligible = t.numpy() < below
+    if left_out is not None:
+        eligible &= ~left_out
+    for b in np.nonzero(eligible)[0]:
         free = np.nonzero(given[b].numpy() == 0)[0]
         for f in rng.permutation(free)[:per_clip]:
             out.append((int(b), int(f)))
@@ -54,16 +57,17 @@ def outline_loss(decoder, scale: float, x0_hat: torch.Tensor, x0: torch.Tensor, 
 
 def outline_term(decoder, scale: float, xt: torch.Tensor, v: torch.Tensor, t: torch.Tensor, x0: torch.Tensor,
                  given: torch.Tensor, rng: np.random.Generator, args: argparse.Namespace, latent_channels: int,
-                 bf16: bool) -> torch.Tensor:
+                 bf16: bool, left_out: np.ndarray | None = None) -> torch.Tensor:
     """The outline term of a training step as `--outline-*` ask for it: x̂0 of the latent
     channels from the velocity `v`, decoded at up to `--outline-frames` generated frames of
-    the clips below `--outline-below`; 0 when `--outline-weight` is 0 (no decoder pass)."""
+    the clips below `--outline-below` and not `left_out`; 0 when `--outline-weight` is 0 (no
+    decoder pass)."""
     if args.outline_weight <= 0:
         return torch.zeros(())
     c = latent_channels
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         return outline_loss(decoder, scale, predicted_clean(xt[:, :, :c], v[:, :, :c], t), x0[:, :, :c],
-                            chosen_frames(rng, t, given, args.outline_below, args.outline_frames))
+                            chosen_frames(rng, t, given, args.outline_below, args.outline_frames, left_out))
 
 
 def add_outline_options(ap: argparse.ArgumentParser, below: float, whose: str) -> None:

@@ -15,6 +15,7 @@ ships).
 guided prediction of the clean clip at noise below `--outline-below`, decoded and compared with
 the decoded truth, outlines weighted. The teacher's shapes are what the student copies; this
 term lets the truth correct them where the distillation already looks (Training/README item 28).
+`--outline-skip-style pixel` leaves pixel-style clips out of it (item 30).
 
 Usage: python -m kinora_train.train_distill RUN_DIR --teacher ema_014000.pt [--steps 1500]"""
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .checkpoint import save_checkpoint
 from .model import DiT, dit_from_state
 from .motion_channels import FIELDS as MOTION_FIELDS, motion_latents
 from .replay import Replay
+from .world import STYLES
 from .train_dit import build_pool, fresh_and_replayed, given_noise_level, load_ae, noised_inputs, text_inputs
 from .optim_step import clipped_step, resumable_adamw, update_ema
 from .object_weight import latent_weights, weighted_mse
@@ -101,6 +103,10 @@ def main():
     ap.add_argument("--given-noise", type=given_noise_level, default=0.0, metavar="S",
                     help="the teacher's --given-noise: teacher and student see the same perturbed given frames")
     add_outline_options(ap, 0.9, "the student's guided clean clip")
+    ap.add_argument("--outline-skip-style", action="append", default=[], choices=STYLES, metavar="STYLE",
+                    help="leave clips captioned in STYLE out of the outline term (repeatable; one of "
+                         f"{', '.join(STYLES)}): pixel style's blocks are outlines everywhere, and the term "
+                         "smooths them (Training/README item 30)")
     add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
@@ -173,7 +179,8 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
         loss = distill_loss(v, target, given, latent_weights(cells, student.cfg.latent_size, args.object_weight), c)
-        outline = outline_term(ae.decoder, scale, xt, v, t, x0, given, outline_rng, args, c, bf16)
+        left_out = np.array([pool["scenes"][i].style in args.outline_skip_style for i in idx.tolist()])
+        outline = outline_term(ae.decoder, scale, xt, v, t, x0, given, outline_rng, args, c, bf16, left_out)
         gn = clipped_step(loss + args.outline_weight * outline, opt, student.parameters())
         step += 1
         update_ema(ema, student, step, 0.998)
@@ -192,7 +199,8 @@ def main():
             torch.save({"ema": ema.state_dict(), "step": step,
                         "distill": {"teacher": args.teacher, "teacher_step": int(snapshot["step"]), "steps": step,
                                     "seconds": round(train_seconds), "max_guidance": args.max_guidance,
-                                    "outline_weight": args.outline_weight}},
+                                    "outline_weight": args.outline_weight,
+                                    "outline_skip_style": args.outline_skip_style}},
                        os.path.join(out_dir, f"ema_{step:06d}.pt"))
     save()
 

@@ -33,6 +33,14 @@ def test_only_generated_frames_of_low_noise_clips_are_chosen():
     assert chosen_frames(np.random.default_rng(0), torch.tensor([0.6]), torch.zeros(1, 16), 0.5, 4) == []
 
 
+def test_clips_left_out_get_no_frames_and_the_others_the_same_draw_as_without():
+    t, given = torch.tensor([0.2, 0.3, 0.4]), torch.zeros(3, 16)
+    chosen = chosen_frames(np.random.default_rng(0), t, given, 0.5, 4, np.array([False, True, False]))
+    assert sorted({b for b, _ in chosen}) == [0, 2]
+    assert chosen_frames(np.random.default_rng(0), t, given, 0.5, 4, np.zeros(3, bool)) == \
+        chosen_frames(np.random.default_rng(0), t, given, 0.5, 4)
+
+
 def test_the_loss_is_zero_at_the_truth_and_its_gradient_reaches_the_prediction_only():
     torch.manual_seed(0)
     decoder = AutoEncoder(AEConfig()).decoder.eval().requires_grad_(False)
