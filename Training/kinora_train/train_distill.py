@@ -15,7 +15,8 @@ ships).
 guided prediction of the clean clip at noise below `--outline-below`, decoded and compared with
 the decoded truth, outlines weighted. The teacher's shapes are what the student copies; this
 term lets the truth correct them where the distillation already looks (Training/README item 28).
-`--outline-skip-style pixel` leaves pixel-style clips out of it (item 30).
+`--outline-skip-style pixel` leaves pixel-style clips out of it (item 30), with
+`--outline-skip-below T` only at noise below T (item 31).
 
 Usage: python -m kinora_train.train_distill RUN_DIR --teacher ema_014000.pt [--steps 1500]"""
 from __future__ import annotations
@@ -107,6 +108,9 @@ def main():
                     help="leave clips captioned in STYLE out of the outline term (repeatable; one of "
                          f"{', '.join(STYLES)}): pixel style's blocks are outlines everywhere, and the term "
                          "smooths them (Training/README item 30)")
+    ap.add_argument("--outline-skip-below", type=float, default=1.0, metavar="T",
+                    help="leave those clips out only at noise below T, so that they keep the term where "
+                         "the layout (the size) is made (default 1: at every noise level; item 31)")
     add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
@@ -116,6 +120,8 @@ def main():
     if not 0.0 <= args.motion_lead <= 1.0:
         ap.error(f"--motion-lead {args.motion_lead}: a share of states, in [0, 1]")
     check_outline_options(ap, args)
+    if not 0.0 < args.outline_skip_below <= 1.0:
+        ap.error(f"--outline-skip-below {args.outline_skip_below}: a noise level in (0, 1]")
     torch.set_num_threads(args.threads)
     bf16 = chosen_bf16(args)
     torch._dynamo.config.automatic_dynamic_shapes = False
@@ -179,7 +185,8 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
         loss = distill_loss(v, target, given, latent_weights(cells, student.cfg.latent_size, args.object_weight), c)
-        left_out = np.array([pool["scenes"][i].style in args.outline_skip_style for i in idx.tolist()])
+        left_out = np.array([pool["scenes"][i].style in args.outline_skip_style for i in idx.tolist()]) \
+            & (t.numpy() < args.outline_skip_below)
         outline = outline_term(ae.decoder, scale, xt, v, t, x0, given, outline_rng, args, c, bf16, left_out)
         gn = clipped_step(loss + args.outline_weight * outline, opt, student.parameters())
         step += 1
@@ -200,7 +207,8 @@ def main():
                         "distill": {"teacher": args.teacher, "teacher_step": int(snapshot["step"]), "steps": step,
                                     "seconds": round(train_seconds), "max_guidance": args.max_guidance,
                                     "outline_weight": args.outline_weight,
-                                    "outline_skip_style": args.outline_skip_style}},
+                                    "outline_skip_style": args.outline_skip_style,
+                                    "outline_skip_below": args.outline_skip_below}},
                        os.path.join(out_dir, f"ema_{step:06d}.pt"))
     save()
 
