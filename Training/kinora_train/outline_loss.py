@@ -40,6 +40,12 @@ def chosen_frames(rng: np.random.Generator, t: torch.Tensor, given: torch.Tensor
     return out
 
 
+def left_out_clips(styles: list[str], t: torch.Tensor, skipped: list[str], below: float) -> np.ndarray:
+    """A boolean per clip: captioned in one of the `skipped` styles (each clip's style in
+    `styles`) and at noise below `below` (`--outline-skip-style`, `--outline-skip-below`)."""
+    return np.array([s in skipped for s in styles], bool) & (t.numpy() < below)
+
+
 def outline_loss(decoder, scale: float, x0_hat: torch.Tensor, x0: torch.Tensor, chosen: list[tuple[int, int]],
                  edge: float = 4.0) -> torch.Tensor:
     """The edge-weighted mean absolute error between the decoded x̂0 and the decoded truth over

@@ -33,12 +33,12 @@ from .checkpoint import save_checkpoint
 from .model import DiT, dit_from_state
 from .motion_channels import FIELDS as MOTION_FIELDS, motion_latents
 from .replay import Replay
-from .world import STYLES
 from .train_dit import build_pool, fresh_and_replayed, given_noise_level, load_ae, noised_inputs, text_inputs
 from .optim_step import clipped_step, resumable_adamw, update_ema
 from .object_weight import latent_weights, weighted_mse
-from .outline_loss import add_outline_options, check_outline_options, outline_term
+from .outline_loss import add_outline_options, check_outline_options, left_out_clips, outline_term
 from .precision import add_precision_option, chosen_bf16
+from .world import STYLES
 
 
 def guidance_weights(model_dir: str) -> dict:
@@ -185,8 +185,8 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
         loss = distill_loss(v, target, given, latent_weights(cells, student.cfg.latent_size, args.object_weight), c)
-        left_out = np.array([pool["scenes"][i].style in args.outline_skip_style for i in idx.tolist()]) \
-            & (t.numpy() < args.outline_skip_below)
+        left_out = left_out_clips([pool["scenes"][i].style for i in idx.tolist()], t, args.outline_skip_style,
+                                  args.outline_skip_below)
         outline = outline_term(ae.decoder, scale, xt, v, t, x0, given, outline_rng, args, c, bf16, left_out)
         gn = clipped_step(loss + args.outline_weight * outline, opt, student.parameters())
         step += 1

@@ -6,7 +6,7 @@ torch = pytest.importorskip("torch")
 
 from kinora_train.model import AEConfig, AutoEncoder  # noqa: E402
 from kinora_train.object_weight import edge_weights  # noqa: E402
-from kinora_train.outline_loss import chosen_frames, outline_loss, predicted_clean  # noqa: E402
+from kinora_train.outline_loss import chosen_frames, left_out_clips, outline_loss, predicted_clean  # noqa: E402
 
 
 def test_the_predicted_clean_clip_inverts_the_flow():
@@ -39,6 +39,14 @@ def test_clips_left_out_get_no_frames_and_the_others_the_same_draw_as_without():
     assert sorted({b for b, _ in chosen}) == [0, 2]
     assert chosen_frames(np.random.default_rng(0), t, given, 0.5, 4, np.zeros(3, bool)) == \
         chosen_frames(np.random.default_rng(0), t, given, 0.5, 4)
+
+
+def test_clips_are_left_out_by_their_style_and_only_below_the_level():
+    t = torch.tensor([0.3, 0.3, 0.8, 0.8])
+    styles = ["pixel", "flat", "pixel", "glow"]
+    assert left_out_clips(styles, t, ["pixel"], 1.0).tolist() == [True, False, True, False]
+    assert left_out_clips(styles, t, ["pixel"], 0.6).tolist() == [True, False, False, False]
+    assert left_out_clips(styles, t, [], 1.0).tolist() == [False] * 4
 
 
 def test_the_loss_is_zero_at_the_truth_and_its_gradient_reaches_the_prediction_only():
