@@ -47,9 +47,11 @@ def left_out_clips(styles: list[str], t: torch.Tensor, skipped: list[str], below
 
 
 def outline_loss(decoder, scale: float, x0_hat: torch.Tensor, x0: torch.Tensor, chosen: list[tuple[int, int]],
-                 edge: float = 4.0) -> torch.Tensor:
+                 edge: float = 4.0, clip_weight: np.ndarray | None = None) -> torch.Tensor:
     """The edge-weighted mean absolute error between the decoded x̂0 and the decoded truth over
-    the `chosen` (clip, frame) pairs of [B, F, C, h, w] scaled latents; 0 when none."""
+    the `chosen` (clip, frame) pairs of [B, F, C, h, w] scaled latents; 0 when none. With
+    `clip_weight` (a factor per clip) each pair's error is scaled by its clip's factor and the
+    mean still divided by the unscaled weights, so that a batch of lighter clips weighs less."""
     if not chosen:
         return torch.zeros(())
     b, f = zip(*chosen)
@@ -58,22 +60,26 @@ def outline_loss(decoder, scale: float, x0_hat: torch.Tensor, x0: torch.Tensor, 
         target = decoder(x0[b, f] / scale).float().clamp(-1, 1)
         w = edge_weights(target, edge)
     pred = decoder(x0_hat[b, f] / scale).float().clamp(-1, 1)
-    return ((pred - target).abs() * w).sum() / (w.sum() * 3)
+    factor = 1.0 if clip_weight is None else \
+        torch.from_numpy(np.asarray(clip_weight, np.float32))[b].view(-1, 1, 1, 1)
+    return ((pred - target).abs() * w * factor).sum() / (w.sum() * 3)
 
 
 def outline_term(decoder, scale: float, xt: torch.Tensor, v: torch.Tensor, t: torch.Tensor, x0: torch.Tensor,
                  given: torch.Tensor, rng: np.random.Generator, args: argparse.Namespace, latent_channels: int,
-                 bf16: bool, left_out: np.ndarray | None = None) -> torch.Tensor:
+                 bf16: bool, clip_weight: np.ndarray | None = None) -> torch.Tensor:
     """The outline term of a training step as `--outline-*` ask for it: x̂0 of the latent
     channels from the velocity `v`, decoded at up to `--outline-frames` generated frames of
-    the clips below `--outline-below` and not `left_out`; 0 when `--outline-weight` is 0 (no
-    decoder pass)."""
+    the clips below `--outline-below` whose `clip_weight` (a factor per clip, default 1) is not
+    0, each clip's error scaled by it; 0 when `--outline-weight` is 0 (no decoder pass)."""
     if args.outline_weight <= 0:
         return torch.zeros(())
     c = latent_channels
+    left_out = None if clip_weight is None else np.asarray(clip_weight) == 0
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         return outline_loss(decoder, scale, predicted_clean(xt[:, :, :c], v[:, :, :c], t), x0[:, :, :c],
-                            chosen_frames(rng, t, given, args.outline_below, args.outline_frames, left_out))
+                            chosen_frames(rng, t, given, args.outline_below, args.outline_frames, left_out),
+                            clip_weight=clip_weight)
 
 
 def add_outline_options(ap: argparse.ArgumentParser, below: float, whose: str) -> None:

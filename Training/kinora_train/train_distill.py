@@ -16,7 +16,8 @@ guided prediction of the clean clip at noise below `--outline-below`, decoded an
 the decoded truth, outlines weighted. The teacher's shapes are what the student copies; this
 term lets the truth correct them where the distillation already looks (Training/README item 28).
 `--outline-skip-style pixel` leaves pixel-style clips out of it (item 30), with
-`--outline-skip-below T` only at noise below T (item 31).
+`--outline-skip-below T` only at noise below T (item 31), with `--outline-skip-share F` at F
+times the weight instead of none (item 32).
 
 Usage: python -m kinora_train.train_distill RUN_DIR --teacher ema_014000.pt [--steps 1500]"""
 from __future__ import annotations
@@ -111,6 +112,9 @@ def main():
     ap.add_argument("--outline-skip-below", type=float, default=1.0, metavar="T",
                     help="leave those clips out only at noise below T, so that they keep the term where "
                          "the layout (the size) is made (default 1: at every noise level; item 31)")
+    ap.add_argument("--outline-skip-share", type=float, default=0.0, metavar="F",
+                    help="give those clips the term at F times its weight instead of leaving them out "
+                         "(a share in [0, 1); default 0: left out; item 32)")
     add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
@@ -122,6 +126,8 @@ def main():
     check_outline_options(ap, args)
     if not 0.0 < args.outline_skip_below <= 1.0:
         ap.error(f"--outline-skip-below {args.outline_skip_below}: a noise level in (0, 1]")
+    if not 0.0 <= args.outline_skip_share < 1.0:
+        ap.error(f"--outline-skip-share {args.outline_skip_share}: a share in [0, 1)")
     torch.set_num_threads(args.threads)
     bf16 = chosen_bf16(args)
     torch._dynamo.config.automatic_dynamic_shapes = False
@@ -185,9 +191,10 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             v = student_f(xt, given, t, ctx, cmask, pooled, guidance=w)
         loss = distill_loss(v, target, given, latent_weights(cells, student.cfg.latent_size, args.object_weight), c)
-        left_out = left_out_clips([pool["scenes"][i].style for i in idx.tolist()], t, args.outline_skip_style,
-                                  args.outline_skip_below)
-        outline = outline_term(ae.decoder, scale, xt, v, t, x0, given, outline_rng, args, c, bf16, left_out)
+        skipped = left_out_clips([pool["scenes"][i].style for i in idx.tolist()], t, args.outline_skip_style,
+                                 args.outline_skip_below)
+        outline = outline_term(ae.decoder, scale, xt, v, t, x0, given, outline_rng, args, c, bf16,
+                               np.where(skipped, args.outline_skip_share, 1.0))
         gn = clipped_step(loss + args.outline_weight * outline, opt, student.parameters())
         step += 1
         update_ema(ema, student, step, 0.998)
@@ -208,7 +215,8 @@ def main():
                                     "seconds": round(train_seconds), "max_guidance": args.max_guidance,
                                     "outline_weight": args.outline_weight,
                                     "outline_skip_style": args.outline_skip_style,
-                                    "outline_skip_below": args.outline_skip_below}},
+                                    "outline_skip_below": args.outline_skip_below,
+                                    "outline_skip_share": args.outline_skip_share}},
                        os.path.join(out_dir, f"ema_{step:06d}.pt"))
     save()
 

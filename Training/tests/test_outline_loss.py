@@ -63,3 +63,15 @@ def test_the_loss_is_zero_at_the_truth_and_its_gradient_reaches_the_prediction_o
     assert touched[0, 1] and touched[1, 3] and touched.sum() == 2
     assert all(p.grad is None for p in decoder.parameters())
     assert outline_loss(decoder, 1.3, x0_hat, x0, []).item() == 0
+
+
+def test_a_clip_weight_scales_its_clips_error_and_the_unscaled_weights_divide():
+    torch.manual_seed(0)
+    decoder = AutoEncoder(AEConfig()).decoder.eval().requires_grad_(False)
+    x0 = torch.randn(2, 4, 8, 8, 8)
+    x0_hat = x0 + 0.5 * torch.randn_like(x0)
+    both = outline_loss(decoder, 1.3, x0_hat, x0, [(0, 1)])
+    assert outline_loss(decoder, 1.3, x0_hat, x0, [(0, 1)], clip_weight=np.array([0.25, 1.0])).item() == \
+        pytest.approx(0.25 * both.item(), rel=1e-5)
+    assert outline_loss(decoder, 1.3, x0_hat, x0, [(0, 1)], clip_weight=np.ones(2)).item() == \
+        pytest.approx(both.item(), rel=1e-6)
