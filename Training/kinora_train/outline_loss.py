@@ -16,6 +16,7 @@ import argparse
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from .object_weight import edge_weights
 
@@ -46,12 +47,23 @@ def left_out_clips(styles: list[str], t: torch.Tensor, skipped: list[str], below
     return np.array([s in skipped for s in styles], bool) & (t.numpy() < below)
 
 
+def block_means(img: torch.Tensor, k: int) -> torch.Tensor:
+    """Each k×k block of [N, C, H, W] images replaced by its mean (H and W multiples of k)."""
+    if img.shape[-1] % k or img.shape[-2] % k:
+        raise ValueError(f"block size {k} does not divide the decoded frame {tuple(img.shape[-2:])}")
+    return F.avg_pool2d(img, k).repeat_interleave(k, dim=-2).repeat_interleave(k, dim=-1)
+
+
 def outline_loss(decoder, scale: float, x0_hat: torch.Tensor, x0: torch.Tensor, chosen: list[tuple[int, int]],
-                 edge: float = 4.0, clip_weight: np.ndarray | None = None) -> torch.Tensor:
+                 edge: float = 4.0, clip_weight: np.ndarray | None = None,
+                 clip_blocks: tuple[np.ndarray, int] | None = None) -> torch.Tensor:
     """The edge-weighted mean absolute error between the decoded x̂0 and the decoded truth over
     the `chosen` (clip, frame) pairs of [B, F, C, h, w] scaled latents; 0 when none. With
     `clip_weight` (a factor per clip) each pair's error is scaled by its clip's factor and the
-    mean still divided by the unscaled weights, so that a batch of lighter clips weighs less."""
+    mean still divided by the unscaled weights, so that a batch of lighter clips weighs less.
+    With `clip_blocks` (a boolean per clip, a block size k) those clips' frames are compared by
+    their k×k block means: where the object ends, at the resolution of the blocks, without a
+    pull of each block's steps towards the mean (the weights stay the full-resolution ones)."""
     if not chosen:
         return torch.zeros(())
     b, f = zip(*chosen)
@@ -60,6 +72,10 @@ def outline_loss(decoder, scale: float, x0_hat: torch.Tensor, x0: torch.Tensor, 
         target = decoder(x0[b, f] / scale).float().clamp(-1, 1)
         w = edge_weights(target, edge)
     pred = decoder(x0_hat[b, f] / scale).float().clamp(-1, 1)
+    if clip_blocks is not None and clip_blocks[1] > 1:
+        blocky = torch.from_numpy(np.asarray(clip_blocks[0], bool))[b].view(-1, 1, 1, 1)
+        target = torch.where(blocky, block_means(target, clip_blocks[1]), target)
+        pred = torch.where(blocky, block_means(pred, clip_blocks[1]), pred)
     factor = 1.0 if clip_weight is None else \
         torch.from_numpy(np.asarray(clip_weight, np.float32))[b].view(-1, 1, 1, 1)
     return ((pred - target).abs() * w * factor).sum() / (w.sum() * 3)
@@ -67,11 +83,13 @@ def outline_loss(decoder, scale: float, x0_hat: torch.Tensor, x0: torch.Tensor, 
 
 def outline_term(decoder, scale: float, xt: torch.Tensor, v: torch.Tensor, t: torch.Tensor, x0: torch.Tensor,
                  given: torch.Tensor, rng: np.random.Generator, args: argparse.Namespace, latent_channels: int,
-                 bf16: bool, clip_weight: np.ndarray | None = None) -> torch.Tensor:
+                 bf16: bool, clip_weight: np.ndarray | None = None,
+                 clip_blocks: tuple[np.ndarray, int] | None = None) -> torch.Tensor:
     """The outline term of a training step as `--outline-*` ask for it: x̂0 of the latent
     channels from the velocity `v`, decoded at up to `--outline-frames` generated frames of
     the clips below `--outline-below` whose `clip_weight` (a factor per clip, default 1) is not
-    0, each clip's error scaled by it; 0 when `--outline-weight` is 0 (no decoder pass)."""
+    0, each clip's error scaled by it, the clips of `clip_blocks` compared by block means;
+    0 when `--outline-weight` is 0 (no decoder pass)."""
     if args.outline_weight <= 0:
         return torch.zeros(())
     c = latent_channels
@@ -79,7 +97,7 @@ def outline_term(decoder, scale: float, xt: torch.Tensor, v: torch.Tensor, t: to
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         return outline_loss(decoder, scale, predicted_clean(xt[:, :, :c], v[:, :, :c], t), x0[:, :, :c],
                             chosen_frames(rng, t, given, args.outline_below, args.outline_frames, left_out),
-                            clip_weight=clip_weight)
+                            clip_weight=clip_weight, clip_blocks=clip_blocks)
 
 
 def add_outline_options(ap: argparse.ArgumentParser, below: float, whose: str) -> None:

@@ -17,7 +17,8 @@ the decoded truth, outlines weighted. The teacher's shapes are what the student 
 term lets the truth correct them where the distillation already looks (Training/README item 28).
 `--outline-skip-style pixel` leaves pixel-style clips out of it (item 30), with
 `--outline-skip-below T` only at noise below T (item 31), with `--outline-skip-share F` at F
-times the weight instead of none (item 32).
+times the weight instead of none (item 32), with `--outline-skip-blocks K` compared by K×K block
+means instead of pixel by pixel (item 33).
 
 Usage: python -m kinora_train.train_distill RUN_DIR --teacher ema_014000.pt [--steps 1500]"""
 from __future__ import annotations
@@ -114,7 +115,11 @@ def main():
                          "the layout (the size) is made (default 1: at every noise level; item 31)")
     ap.add_argument("--outline-skip-share", type=float, default=0.0, metavar="F",
                     help="give those clips the term at F times its weight instead of leaving them out "
-                         "(a share in [0, 1); default 0: left out; item 32)")
+                         "(a share in [0, 1]; default 0: left out; item 32)")
+    ap.add_argument("--outline-skip-blocks", type=int, default=1, metavar="K",
+                    help="compare those clips' decoded frames by their K×K block means, not pixel by pixel "
+                         "(K from 1 and dividing the frame side; 4 is pixel style's block at 64×64; "
+                         "default 1; item 33)")
     add_precision_option(ap)
     ap.add_argument("--no-compile", action="store_true", help="eager PyTorch (quick checks)")
     ap.add_argument("--save-every", type=float, default=240.0, help="seconds between checkpoints")
@@ -126,8 +131,10 @@ def main():
     check_outline_options(ap, args)
     if not 0.0 < args.outline_skip_below <= 1.0:
         ap.error(f"--outline-skip-below {args.outline_skip_below}: a noise level in (0, 1]")
-    if not 0.0 <= args.outline_skip_share < 1.0:
-        ap.error(f"--outline-skip-share {args.outline_skip_share}: a share in [0, 1)")
+    if not 0.0 <= args.outline_skip_share <= 1.0:
+        ap.error(f"--outline-skip-share {args.outline_skip_share}: a share in [0, 1]")
+    if args.outline_skip_blocks < 1:
+        ap.error(f"--outline-skip-blocks {args.outline_skip_blocks}: a block size from 1")
     torch.set_num_threads(args.threads)
     bf16 = chosen_bf16(args)
     torch._dynamo.config.automatic_dynamic_shapes = False
@@ -142,6 +149,9 @@ def main():
         raise SystemExit(f"{args.teacher} is already guidance-distilled; its teacher must be a guided model")
     torch.manual_seed(3)
     student = student_of(teacher)
+    side = teacher.cfg.latent_size * 2 ** (len(ae.cfg.channels) - 1)
+    if side % args.outline_skip_blocks:
+        ap.error(f"--outline-skip-blocks {args.outline_skip_blocks}: a block size that divides the frame side {side}")
     if args.guidance_from:
         student.load_state_dict(guidance_weights(args.guidance_from), strict=False)
     path = os.path.join(out_dir, "student.pt")
@@ -194,7 +204,7 @@ def main():
         skipped = left_out_clips([pool["scenes"][i].style for i in idx.tolist()], t, args.outline_skip_style,
                                  args.outline_skip_below)
         outline = outline_term(ae.decoder, scale, xt, v, t, x0, given, outline_rng, args, c, bf16,
-                               np.where(skipped, args.outline_skip_share, 1.0))
+                               np.where(skipped, args.outline_skip_share, 1.0), (skipped, args.outline_skip_blocks))
         gn = clipped_step(loss + args.outline_weight * outline, opt, student.parameters())
         step += 1
         update_ema(ema, student, step, 0.998)
@@ -216,7 +226,8 @@ def main():
                                     "outline_weight": args.outline_weight,
                                     "outline_skip_style": args.outline_skip_style,
                                     "outline_skip_below": args.outline_skip_below,
-                                    "outline_skip_share": args.outline_skip_share}},
+                                    "outline_skip_share": args.outline_skip_share,
+                                    "outline_skip_blocks": args.outline_skip_blocks}},
                        os.path.join(out_dir, f"ema_{step:06d}.pt"))
     save()
 

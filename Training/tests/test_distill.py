@@ -181,7 +181,8 @@ def test_the_exported_training_record_names_the_autoencoders_style_flag(tmp_path
                                         (["--outline-frames", "0"], "--outline-frames 0: a count from 1"),
                                         (["--outline-skip-style", "sepia"], "--outline-skip-style: invalid choice: 'sepia'"),
                                         (["--outline-skip-below", "1.5"], "--outline-skip-below 1.5: a noise level in (0, 1]"),
-                                        (["--outline-skip-share", "1"], "--outline-skip-share 1.0: a share in [0, 1)")])
+                                        (["--outline-skip-share", "1.5"], "--outline-skip-share 1.5: a share in [0, 1]"),
+                                        (["--outline-skip-blocks", "0"], "--outline-skip-blocks 0: a block size from 1")])
 def test_the_outline_options_are_refused_out_of_range_with_their_name(bad, named, tmp_path):
     import subprocess
     import sys

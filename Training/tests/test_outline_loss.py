@@ -6,7 +6,7 @@ torch = pytest.importorskip("torch")
 
 from kinora_train.model import AEConfig, AutoEncoder  # noqa: E402
 from kinora_train.object_weight import edge_weights  # noqa: E402
-from kinora_train.outline_loss import chosen_frames, left_out_clips, outline_loss, predicted_clean  # noqa: E402
+from kinora_train.outline_loss import block_means, chosen_frames, left_out_clips, outline_loss, predicted_clean  # noqa: E402
 
 
 def test_the_predicted_clean_clip_inverts_the_flow():
@@ -75,3 +75,26 @@ def test_a_clip_weight_scales_its_clips_error_and_the_unscaled_weights_divide():
         pytest.approx(0.25 * both.item(), rel=1e-5)
     assert outline_loss(decoder, 1.3, x0_hat, x0, [(0, 1)], clip_weight=np.ones(2)).item() == \
         pytest.approx(both.item(), rel=1e-6)
+
+
+def test_block_means_keep_a_block_aligned_picture_and_flatten_what_is_inside_a_block():
+    blocks = torch.randn(1, 3, 4, 4).repeat_interleave(4, dim=-2).repeat_interleave(4, dim=-1)
+    assert torch.allclose(block_means(blocks, 4), blocks)
+    ramp = torch.arange(16.0).view(1, 1, 1, 16).expand(1, 3, 16, 16)
+    assert torch.allclose(block_means(ramp, 4)[..., :4], torch.full((1, 3, 16, 4), 1.5))
+    with pytest.raises(ValueError, match="block size 3"):
+        block_means(ramp, 3)
+
+
+def test_clips_compared_by_blocks_pay_nothing_for_what_is_inside_a_block_and_the_others_pay_in_full():
+    torch.manual_seed(0)
+    decoder = AutoEncoder(AEConfig()).decoder.eval().requires_grad_(False)
+    x0 = torch.randn(2, 4, 8, 8, 8)
+    x0_hat = x0 + 0.5 * torch.randn_like(x0)
+    full = outline_loss(decoder, 1.3, x0_hat, x0, [(0, 1), (1, 2)])
+    by_blocks = outline_loss(decoder, 1.3, x0_hat, x0, [(0, 1), (1, 2)], clip_blocks=(np.array([True, False]), 4))
+    assert 0 < by_blocks.item() < full.item()
+    assert outline_loss(decoder, 1.3, x0_hat, x0, [(1, 2)], clip_blocks=(np.array([True, False]), 4)).item() == \
+        pytest.approx(outline_loss(decoder, 1.3, x0_hat, x0, [(1, 2)]).item(), rel=1e-6)
+    assert outline_loss(decoder, 1.3, x0_hat, x0, [(0, 1)], clip_blocks=(np.array([True, True]), 1)).item() == \
+        pytest.approx(outline_loss(decoder, 1.3, x0_hat, x0, [(0, 1)]).item(), rel=1e-6)
