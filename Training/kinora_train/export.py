@@ -44,7 +44,7 @@ def config_json(ae_cfg: AEConfig, dit_cfg: DiTConfig, latent_scale: float, extra
                          "null_prompt": ""},
         "autoencoder": {"file": "autoencoder.safetensors", "type": "conv2d-per-frame",
                         "channels": list(ae_cfg.channels), "latent_channels": ae_cfg.latent_channels,
-                        "groups": ae_cfg.groups, "group_norm_eps": 1e-5, "downsample": 2 ** (len(ae_cfg.channels) - 1),
+                        "groups": ae_cfg.groups, "group_norm_eps": 1e-5, "downsample": ae_cfg.downsample,
                         "latent_scale": latent_scale, "pixel_range": [-1.0, 1.0]},
         "denoiser": {"file": "denoiser.safetensors", "type": "dit", "prediction": "flow-velocity",
                      **{k: v for k, v in dataclasses.asdict(dit_cfg).items() if k not in ("rotary", "motion_channels") and not k.startswith("refiner_")}, "layer_norm_eps": 1e-6, "gelu": "tanh",

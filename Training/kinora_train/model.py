@@ -37,6 +37,11 @@ class AEConfig:
     latent_channels: int = 8
     groups: int = 8
 
+    @property
+    def downsample(self) -> int:
+        """Pixels per latent pixel along a side: each level after the first halves the frame."""
+        return 2 ** (len(self.channels) - 1)
+
 
 @dataclasses.dataclass
 class DiTConfig:

@@ -149,7 +149,7 @@ def main():
         raise SystemExit(f"{args.teacher} is already guidance-distilled; its teacher must be a guided model")
     torch.manual_seed(3)
     student = student_of(teacher)
-    side = teacher.cfg.latent_size * 2 ** (len(ae.cfg.channels) - 1)
+    side = teacher.cfg.latent_size * ae.cfg.downsample
     if side % args.outline_skip_blocks:
         ap.error(f"--outline-skip-blocks {args.outline_skip_blocks}: a block size that divides the frame side {side}")
     if args.guidance_from:
