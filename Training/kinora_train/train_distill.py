@@ -135,6 +135,15 @@ def main():
         ap.error(f"--outline-skip-share {args.outline_skip_share}: a share in [0, 1]")
     if args.outline_skip_blocks < 1:
         ap.error(f"--outline-skip-blocks {args.outline_skip_blocks}: a block size from 1")
+    # Options that would silently do nothing are refused, so that a run is what its command says.
+    tuned = [f"--outline-skip-{name}" for name, value, default in
+             (("below", args.outline_skip_below, 1.0), ("share", args.outline_skip_share, 0.0),
+              ("blocks", args.outline_skip_blocks, 1)) if value != default]
+    if tuned and not args.outline_skip_style:
+        ap.error(f"{', '.join(tuned)}: they act on the clips of --outline-skip-style, and none is given")
+    if args.outline_skip_blocks > 1 and args.outline_skip_share == 0:
+        ap.error(f"--outline-skip-blocks {args.outline_skip_blocks}: it compares the skipped clips, which "
+                 "--outline-skip-share 0 leaves out of the term; give a share above 0 (1: the full weight)")
     torch.set_num_threads(args.threads)
     bf16 = chosen_bf16(args)
     torch._dynamo.config.automatic_dynamic_shapes = False

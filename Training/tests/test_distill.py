@@ -182,7 +182,13 @@ def test_the_exported_training_record_names_the_autoencoders_style_flag(tmp_path
                                         (["--outline-skip-style", "sepia"], "--outline-skip-style: invalid choice: 'sepia'"),
                                         (["--outline-skip-below", "1.5"], "--outline-skip-below 1.5: a noise level in (0, 1]"),
                                         (["--outline-skip-share", "1.5"], "--outline-skip-share 1.5: a share in [0, 1]"),
-                                        (["--outline-skip-blocks", "0"], "--outline-skip-blocks 0: a block size from 1")])
+                                        (["--outline-skip-blocks", "0"], "--outline-skip-blocks 0: a block size from 1"),
+                                        (["--outline-skip-share", "0.5", "--outline-skip-blocks", "4"],
+                                         "--outline-skip-share, --outline-skip-blocks: they act on the clips of "
+                                         "--outline-skip-style, and none is given"),
+                                        (["--outline-skip-style", "pixel", "--outline-skip-blocks", "4"],
+                                         "--outline-skip-blocks 4: it compares the skipped clips, which "
+                                         "--outline-skip-share 0 leaves out")])
 def test_the_outline_options_are_refused_out_of_range_with_their_name(bad, named, tmp_path):
     import subprocess
     import sys
