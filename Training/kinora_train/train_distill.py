@@ -136,9 +136,8 @@ def main():
     if args.outline_skip_blocks < 1:
         ap.error(f"--outline-skip-blocks {args.outline_skip_blocks}: a block size from 1")
     # Options that would silently do nothing are refused, so that a run is what its command says.
-    tuned = [f"--outline-skip-{name}" for name, value, default in
-             (("below", args.outline_skip_below, 1.0), ("share", args.outline_skip_share, 0.0),
-              ("blocks", args.outline_skip_blocks, 1)) if value != default]
+    tuned = [f"--outline-skip-{name}" for name in ("below", "share", "blocks")
+             if getattr(args, f"outline_skip_{name}") != ap.get_default(f"outline_skip_{name}")]
     if tuned and not args.outline_skip_style:
         ap.error(f"{', '.join(tuned)}: they act on the clips of --outline-skip-style, and none is given")
     if args.outline_skip_blocks > 1 and args.outline_skip_share == 0:
