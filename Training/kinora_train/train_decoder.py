@@ -8,9 +8,20 @@ objects (read as glow) and loses most of the glow's halo and the pixel style's b
 loss weighs the pixels near any edge (object outlines, glow halos, block steps) 1 + `edge`,
 where the flat background would otherwise dominate it.
 
-Usage: python -m kinora_train.train_decoder RUN_DIR [--steps 1500]
-Writes RUN_DIR/decoder.pt while it runs and, when done, RUN_DIR/ae.pt (the autoencoder that
-`evaluate`, `export` and the trainers load)."""
+An autoencoder with the pixel-style flag (train_style_flag, README item 19) keeps it: each step
+also decodes flat twins of pixel objects with the flag added at their place and asks for the
+pixel frame, as train_style_flag taught it, so the blocks the denoiser's smooth prediction
+plus the flag draws are not forgotten.
+
+`--focus style=glow,size=small` draws `--focus-share` of the random frames from scenes with
+those attributes: a kind of object the evaluator reads wrong through the decoder alone
+(`ceiling` in evaluate's JSON) gets more of the steps than its share of the world.
+
+Usage: python -m kinora_train.train_decoder RUN_DIR [--steps 1500] [--out OUT_DIR]
+Writes OUT_DIR/decoder.pt while it runs and, when done, OUT_DIR/ae.pt (the autoencoder that
+`evaluate`, `export` and the trainers load). OUT_DIR is RUN_DIR unless given; with another
+folder, RUN_DIR's autoencoder is where it starts and `--steps` counts the steps of this
+fine-tune (recorded as decoder steps on top of the ones it had)."""
 from __future__ import annotations
 
 import argparse
@@ -22,41 +33,100 @@ import torch
 import torch.nn.functional as F
 
 from .checkpoint import load_checkpoint, save_checkpoint
-from .data import frame_batch
+from .data import to_tensor
 from .object_weight import edge_weights
 from .train_dit import load_ae_with_state
+from .train_style_flag import cell_coverage, pixel_twins
+from .world import BACKGROUNDS, COLOURS, MOTIONS, SHAPES, SIZES, STYLES, random_scene, render
+
+FOCUS_VALUES = {"colour": tuple(COLOURS), "shape": SHAPES, "background": tuple(BACKGROUNDS),
+                "size": tuple(SIZES), "motion": tuple(MOTIONS), "style": STYLES}
+
+
+def parse_focus(text: str) -> dict:
+    """'style=glow,size=small' -> {'style': 'glow', 'size': 'small'}; ValueError naming the
+    attribute or value that is not the world's."""
+    focus = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or key not in FOCUS_VALUES:
+            raise ValueError(f"--focus {part!r}: ATTRIBUTE=VALUE with ATTRIBUTE one of {', '.join(FOCUS_VALUES)}")
+        if value not in FOCUS_VALUES[key]:
+            raise ValueError(f"--focus {key}={value}: {key} is one of {', '.join(FOCUS_VALUES[key])}")
+        focus[key] = value
+    return focus
+
+
+def focused_scenes(rng: np.random.Generator, n: int, focus: dict, share: float) -> list:
+    """n random scenes, held-out combinations included (the autoencoder represents every
+    scene); the first round(share × n) of them with the `focus` attributes."""
+    k = int(round(share * n)) if focus else 0
+    return [random_scene(rng, exclude_held_out=False, **(focus if i < k else {})) for i in range(n)]
+
+
+def focused_frames(rng: np.random.Generator, n: int, focus: dict, share: float) -> np.ndarray:
+    """A frame (uint8) of each of `focused_scenes` at a random time."""
+    return np.stack([render(s, 1, t0=float(rng.uniform(0, 8)))[0][0]
+                     for s in focused_scenes(rng, n, focus, share)])
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("run_dir")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("run_dir", help="the run whose autoencoder to start from (its ae.pt or init-from)")
+    ap.add_argument("--out", default=None, help="where decoder.pt and ae.pt go (default: RUN_DIR)")
     ap.add_argument("--steps", type=int, default=1500)
-    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--batch", type=int, default=32, help="random frames a step")
+    ap.add_argument("--twins", type=int, default=16,
+                    help="flat twins of pixel objects, flag added, a step (only for a flagged autoencoder)")
+    ap.add_argument("--focus", default="", help="ATTRIBUTE=VALUE,... of the scenes --focus-share of the frames show")
+    ap.add_argument("--focus-share", type=float, default=0.25, help="share of the random frames from --focus, 0..1")
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--edge", type=float, default=4.0, help="extra loss weight near edges")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
+    try:
+        focus = parse_focus(args.focus)
+    except ValueError as e:
+        ap.error(str(e))
+    if not 0.0 <= args.focus_share <= 1.0:
+        ap.error(f"--focus-share {args.focus_share}: a share from 0 to 1")
+    if args.steps < 1 or args.batch < 1 or args.twins < 0:
+        ap.error("--steps and --batch: counts from 1; --twins: from 0")
     torch.set_num_threads(args.threads)
+    out_dir = args.out or args.run_dir
+    os.makedirs(out_dir, exist_ok=True)
     ae, state = load_ae_with_state(args.run_dir)
-    scale, first, finetuned = state["latent_scale"], int(state.get("step", 0)), int(state.get("decoder_steps", 0))
-    path = os.path.join(args.run_dir, "decoder.pt")
-    if finetuned >= args.steps and not os.path.exists(path):
+    scale, finetuned = float(state["latent_scale"]), int(state.get("decoder_steps", 0))
+    path = os.path.join(out_dir, "decoder.pt")
+    # In place (the first fine-tune), --steps is the decoder's total; into another folder, this one's.
+    base = finetuned if out_dir != args.run_dir else 0
+    if not base and finetuned >= args.steps and not os.path.exists(path):
         print(f"the decoder was fine-tuned for {finetuned} steps already (ae.pt or the committed model)")
         return
+    flag_state = state.get("style_flag")
+    twins = args.twins if flag_state and "direction" in flag_state else 0
+    flag = None
+    if twins:
+        u = torch.tensor(flag_state["direction"], dtype=torch.float32)
+        flag = (float(flag_state["strength"]) / scale) * u[None, :, None, None]  # in the encoder's raw units
     ae.decoder.requires_grad_(True).train()
     opt = torch.optim.AdamW(ae.decoder.parameters(), lr=args.lr, weight_decay=0.0)
-    state = load_checkpoint(path, ae, opt)
-    step = state.get("step", 0)
+    saved = load_checkpoint(path, ae, opt)
+    step = saved.get("step", 0)
     rng = np.random.default_rng(3000 + step)
-    log = open(os.path.join(args.run_dir, "decoder_log.csv"), "a")
+    log = open(os.path.join(out_dir, "decoder_log.csv"), "a")
     last_save = time.time()
     while step < args.steps:
         done = step / args.steps
         for g in opt.param_groups:
             g["lr"] = args.lr * min(1.0, (step + 1) / 50) * (1.0 if done < 0.7 else 0.1)
-        x = frame_batch(rng, args.batch)
+        x = to_tensor(focused_frames(rng, args.batch, focus, args.focus_share))
         with torch.no_grad():
             z = ae.encoder(x)
+            if twins:
+                pix, flat, vis = pixel_twins(rng, twins)
+                z = torch.cat([z, ae.encoder(to_tensor(flat)) + flag * cell_coverage(vis)])
+                x = torch.cat([x, to_tensor(pix)])
             # As in train_ae: noise on the latents keeps the decoder forgiving of sampled latents.
             z = z + 0.1 * z.std() * torch.randn_like(z)
         y = ae.decoder(z)
@@ -76,9 +146,13 @@ def main():
         if time.time() - last_save > 120 or step == args.steps:
             save_checkpoint(path, ae, opt, {"step": step})
             last_save = time.time()
-    save_checkpoint(os.path.join(args.run_dir, "ae.pt"), ae, opt,
-                    {"step": first, "decoder_steps": step, "latent_scale": scale, "done": True})
-    print(f"decoder fine-tuned for {step} steps; {args.run_dir}/ae.pt written")
+    # Everything the autoencoder's record held (the flag, the encoder's steps) carries over.
+    record = {k: v for k, v in state.items() if k not in ("decoder_steps", "done")}
+    save_checkpoint(os.path.join(out_dir, "ae.pt"), ae, opt,
+                    {**record, "step": int(state.get("step", 0)), "decoder_steps": base + step,
+                     "latent_scale": scale, "done": True,
+                     **({"decoder_focus": {"focus": focus, "share": args.focus_share, "steps": step}} if focus else {})})
+    print(f"decoder fine-tuned for {step} steps; {out_dir}/ae.pt written")
 
 
 if __name__ == "__main__":

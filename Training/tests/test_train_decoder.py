@@ -1,0 +1,35 @@
+"""The decoder fine-tune's focus (train_decoder.py, README item 35)."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from kinora_train.train_decoder import focused_frames, focused_scenes, parse_focus  # noqa: E402
+
+
+def test_focus_names_the_attribute_or_value_that_is_not_the_worlds():
+    assert parse_focus("style=glow, size=small") == {"style": "glow", "size": "small"}
+    assert parse_focus("") == {}
+    with pytest.raises(ValueError, match="size is one of small, medium, large"):
+        parse_focus("size=huge")
+    with pytest.raises(ValueError, match="ATTRIBUTE=VALUE"):
+        parse_focus("speed=fast")
+    with pytest.raises(ValueError, match="ATTRIBUTE=VALUE"):
+        parse_focus("glow")
+
+
+def test_the_focus_share_of_scenes_has_the_focus_and_the_rest_the_whole_world():
+    focus = {"style": "glow", "size": "small"}
+    scenes = focused_scenes(np.random.default_rng(1), 40, focus, 0.25)
+    assert all(s.style == "glow" and s.size == "small" for s in scenes[:10])
+    rest = scenes[10:]
+    assert sum(s.style == "glow" and s.size == "small" for s in rest) < 10
+    assert {s.style for s in rest} == {"flat", "outline", "pixel", "glow"} and {s.size for s in rest} == {"small", "medium", "large"}
+    assert all(s.style != "glow" for s in focused_scenes(np.random.default_rng(1), 8, {"style": "flat"}, 1.0))
+    assert focused_scenes(np.random.default_rng(1), 8, {}, 1.0) != []
+
+
+def test_focused_frames_are_one_frame_of_each_scene():
+    frames = focused_frames(np.random.default_rng(2), 6, {"style": "glow"}, 0.5)
+    assert frames.shape == (6, 64, 64, 3) and frames.dtype == np.uint8
+    assert all(len(np.unique(f.reshape(-1, 3), axis=0)) > 1 for f in frames)
