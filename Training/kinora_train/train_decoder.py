@@ -66,8 +66,26 @@ def focused_scenes(rng: np.random.Generator, n: int, focus: dict, share: float) 
 
 def focused_frames(rng: np.random.Generator, n: int, focus: dict, share: float) -> np.ndarray:
     """A frame (uint8) of each of `focused_scenes` at a random time."""
+    if n == 0:
+        return np.zeros((0, 64, 64, 3), np.uint8)
     return np.stack([render(s, 1, t0=float(rng.uniform(0, 8)))[0][0]
                      for s in focused_scenes(rng, n, focus, share)])
+
+
+def load_samples(path: str, scale: float, min_iou: float) -> dict:
+    """A sample_pairs file as the decoder's inputs: latents in the encoder's raw units (the
+    file's are the denoiser's, scaled by the same latent_scale), truth frames uint8, and the
+    (clip, frame) indices [K, 2] of the frames whose decoded sample overlaps the truth by
+    `min_iou`. SystemExit naming the file when it was made with another latent scale or none
+    of its frames qualify."""
+    got = torch.load(path, map_location="cpu", weights_only=False)
+    if abs(float(got["latent_scale"]) - scale) > 1e-6 * scale:
+        raise SystemExit(f"{path}: made with latent scale {got['latent_scale']}, this autoencoder's is {scale}")
+    where = torch.nonzero(got["iou"] >= min_iou).numpy()
+    if len(where) == 0:
+        raise SystemExit(f"{path}: no frame overlaps its truth by IoU {min_iou} (--sample-iou)")
+    print(f"{path}: {len(where)} of {got['iou'].numel()} frames at IoU >= {min_iou}", flush=True)
+    return {"latents": got["latents"] / scale, "truth": got["truth"], "where": where}
 
 
 def main():
@@ -80,6 +98,13 @@ def main():
                     help="flat twins of pixel objects, flag added, a step (only for a flagged autoencoder)")
     ap.add_argument("--focus", default="", help="ATTRIBUTE=VALUE,... of the scenes --focus-share of the frames show")
     ap.add_argument("--focus-share", type=float, default=0.25, help="share of the random frames from --focus, 0..1")
+    ap.add_argument("--samples", default=None,
+                    help="a sample_pairs file: the denoiser's finished latents and their truth (item 35)")
+    ap.add_argument("--sample-share", type=float, default=0.5,
+                    help="share of the random frames replaced by --samples frames, 0..1")
+    ap.add_argument("--sample-iou", type=float, default=0.5,
+                    help="only --samples frames whose decoded sample overlaps the truth by this IoU (0..1): "
+                         "the decoder learns to redraw the denoiser's objects, never to move them")
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--edge", type=float, default=4.0, help="extra loss weight near edges")
     ap.add_argument("--threads", type=int, default=2)
@@ -90,6 +115,8 @@ def main():
         ap.error(str(e))
     if not 0.0 <= args.focus_share <= 1.0:
         ap.error(f"--focus-share {args.focus_share}: a share from 0 to 1")
+    if not 0.0 <= args.sample_share <= 1.0 or not 0.0 <= args.sample_iou <= 1.0:
+        ap.error(f"--sample-share {args.sample_share}, --sample-iou {args.sample_iou}: shares from 0 to 1")
     if args.steps < 1 or args.batch < 1 or args.twins < 0:
         ap.error("--steps and --batch: counts from 1; --twins: from 0")
     torch.set_num_threads(args.threads)
@@ -109,6 +136,8 @@ def main():
     if twins:
         u = torch.tensor(flag_state["direction"], dtype=torch.float32)
         flag = (float(flag_state["strength"]) / scale) * u[None, :, None, None]  # in the encoder's raw units
+    samples = load_samples(args.samples, scale, args.sample_iou) if args.samples else None
+    k_samples = int(round(args.sample_share * args.batch)) if samples else 0
     ae.decoder.requires_grad_(True).train()
     opt = torch.optim.AdamW(ae.decoder.parameters(), lr=args.lr, weight_decay=0.0)
     saved = load_checkpoint(path, ae, opt)
@@ -120,9 +149,13 @@ def main():
         done = step / args.steps
         for g in opt.param_groups:
             g["lr"] = args.lr * min(1.0, (step + 1) / 50) * (1.0 if done < 0.7 else 0.1)
-        x = to_tensor(focused_frames(rng, args.batch, focus, args.focus_share))
+        x = to_tensor(focused_frames(rng, args.batch - k_samples, focus, args.focus_share))
         with torch.no_grad():
             z = ae.encoder(x)
+            if k_samples:
+                pick = samples["where"][rng.integers(0, len(samples["where"]), k_samples)]
+                z = torch.cat([z, samples["latents"][pick[:, 0], pick[:, 1]].float()])
+                x = torch.cat([x, to_tensor(samples["truth"][pick[:, 0], pick[:, 1]].numpy())])
             if twins:
                 pix, flat, vis = pixel_twins(rng, twins)
                 z = torch.cat([z, ae.encoder(to_tensor(flat)) + flag * cell_coverage(vis)])
@@ -151,7 +184,9 @@ def main():
     save_checkpoint(os.path.join(out_dir, "ae.pt"), ae, opt,
                     {**record, "step": int(state.get("step", 0)), "decoder_steps": base + step,
                      "latent_scale": scale, "done": True,
-                     **({"decoder_focus": {"focus": focus, "share": args.focus_share, "steps": step}} if focus else {})})
+                     **({"decoder_focus": {"focus": focus, "share": args.focus_share, "steps": step}} if focus else {}),
+                     **({"decoder_samples": {"file": os.path.abspath(args.samples), "share": args.sample_share,
+                                             "min_iou": args.sample_iou, "steps": step}} if samples else {})})
     print(f"decoder fine-tuned for {step} steps; {out_dir}/ae.pt written")
 
 
