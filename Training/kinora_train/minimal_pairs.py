@@ -64,7 +64,25 @@ def counterpart(rng: np.random.Generator, scene: Scene, attribute: str) -> tuple
     return (dataclasses.replace(scene, x0=x0, y0=y0), dataclasses.replace(partner, x0=x0, y0=y0))
 
 
-def fresh_pairs(rng: np.random.Generator, pool: dict, n: int, frames: int, encode, attributes=ATTRIBUTES) -> list[tuple]:
+def pair_sources(rng: np.random.Generator, pool: dict, n: int, focus: dict | None = None,
+                 focus_share: float = 0.0) -> np.ndarray:
+    """n pool indices for pair sources: uniform over the pool, except that each is, with
+    probability `focus_share`, one of the pool scenes with every `focus` attribute (README item
+    35: large glowing circles drawn as squares get shape pairs of their own). ValueError when no
+    pool scene has them."""
+    idx = rng.integers(0, len(pool["scenes"]), n)
+    if not focus or focus_share <= 0:
+        return idx
+    matching = np.array([i for i, s in enumerate(pool["scenes"])
+                         if all(getattr(s, k) == v for k, v in focus.items())], np.int64)
+    if len(matching) == 0:
+        raise ValueError(f"pair focus {focus}: no caption in the pool shows such a scene")
+    use = rng.random(n) < focus_share
+    return np.where(use, matching[rng.integers(0, len(matching), n)], idx)
+
+
+def fresh_pairs(rng: np.random.Generator, pool: dict, n: int, frames: int, encode, attributes=ATTRIBUTES,
+                focus: dict | None = None, focus_share: float = 0.0) -> list[tuple]:
     """n new pairs for a `replay.Replay`: a random pool caption's scene and its counterpart in
     a random one of `attributes`, both rendered from t = 0 and encoded by `encode` (uint8
     clips [B, F, H, W, 3] -> latents [B, F, C, h, w]). An item is (pool index, source
@@ -72,7 +90,7 @@ def fresh_pairs(rng: np.random.Generator, pool: dict, n: int, frames: int, encod
     # Here, not at the top: counterpart() is tested in `make test`, without PyTorch.
     from .aux_heads import render_with_truth
 
-    idx = rng.integers(0, len(pool["scenes"]), n)
+    idx = pair_sources(rng, pool, n, focus, focus_share)
     chosen = [attributes[int(rng.integers(len(attributes)))] for _ in idx]
     scenes = [counterpart(rng, pool["scenes"][i], a) for i, a in zip(idx, chosen)]
     clips, cells, vel = render_with_truth([(s, 0.0) for pair in scenes for s in pair], frames, FPS)
@@ -98,7 +116,7 @@ def pair_block(rng: np.random.Generator, replay: Replay, k: int):
 
 
 def append_minimal_pairs(rng: np.random.Generator, pool: dict, replay: Replay, batch, k: int, frames: int, encode,
-                         attributes=ATTRIBUTES):
+                         attributes=ATTRIBUTES, focus: dict | None = None, focus_share: float = 0.0):
     """The batch (idx, latents, cells, velocities) with k minimal pairs appended from `replay`,
     which first gets fresh pairs (k a step until it holds 16k, then one): (batch,
     [(partner slot, source slot)] of the text-to-video pairs, [the same] of the `animated`
@@ -106,7 +124,7 @@ def append_minimal_pairs(rng: np.random.Generator, pool: dict, replay: Replay, b
     from .train_dit import appended
 
     fresh = k if len(replay.items) < 16 * k else 1
-    for item in fresh_pairs(rng, pool, fresh, frames, encode, attributes):
+    for item in fresh_pairs(rng, pool, fresh, frames, encode, attributes, focus, focus_share):
         replay.add(rng, item)
     block, offsets, texts, anim = pair_block(rng, replay, k)
     n = len(batch[0])

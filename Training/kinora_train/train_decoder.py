@@ -37,25 +37,7 @@ from .data import to_tensor
 from .object_weight import edge_weights
 from .train_dit import load_ae_with_state
 from .train_style_flag import cell_coverage, pixel_twins
-from .world import BACKGROUNDS, COLOURS, MOTIONS, SHAPES, SIZES, STYLES, random_scene, render
-
-FOCUS_VALUES = {"colour": tuple(COLOURS), "shape": SHAPES, "background": tuple(BACKGROUNDS),
-                "size": tuple(SIZES), "motion": tuple(MOTIONS), "style": STYLES}
-
-
-def parse_focus(text: str) -> dict:
-    """'style=glow,size=small' -> {'style': 'glow', 'size': 'small'}; ValueError naming the
-    attribute or value that is not the world's."""
-    focus = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, value = part.partition("=")
-        if not sep or key not in FOCUS_VALUES:
-            raise ValueError(f"--focus {part!r}: ATTRIBUTE=VALUE with ATTRIBUTE one of {', '.join(FOCUS_VALUES)}")
-        if value not in FOCUS_VALUES[key]:
-            raise ValueError(f"--focus {key}={value}: {key} is one of {', '.join(FOCUS_VALUES[key])}")
-        focus[key] = value
-    return focus
-
+from .world import parse_focus, random_scene, render
 
 def focused_scenes(rng: np.random.Generator, n: int, focus: dict, share: float) -> list:
     """n random scenes, held-out combinations included (the autoencoder represents every

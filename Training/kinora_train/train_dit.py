@@ -26,7 +26,7 @@ from .model import (AEConfig, AutoEncoder, DiT, DiTConfig, motion_channels_of, r
                     with_rotary)
 from .motion_channels import CHANNELS as MOTION_CHANNELS, FIELDS as MOTION_FIELDS, given_channels, motion_latents
 from .replay import Replay
-from .world import FPS
+from .world import FPS, parse_focus
 
 
 def load_ae(run_dir: str):
@@ -376,6 +376,11 @@ def main():
                     help="what a minimal pair's counterpart changes, drawn uniformly per pair (a name may repeat "
                          "to weight it): size, shape, style, or motion (the other direction from the same "
                          "frame 0, trained as image animation)")
+    ap.add_argument("--pair-focus", default="", metavar="ATTRIBUTE=VALUE,...",
+                    help="a share of the minimal pairs' sources (--pair-focus-share) drawn from pool scenes with "
+                         "these attributes, e.g. size=large,style=glow (minimal_pairs.pair_sources; README item 35)")
+    ap.add_argument("--pair-focus-share", type=float, default=0.5, metavar="P",
+                    help="probability, 0..1, that a fresh minimal pair's source comes from --pair-focus")
     ap.add_argument("--given-noise", type=given_noise_level, default=0.0, metavar="S",
                     help="given frames shown with Gaussian noise of a standard deviation uniform in [0, S] per "
                          "clip (perturb_given; README item 21): a long video's chunks are given the model's own "
@@ -422,6 +427,14 @@ def main():
     pair_attributes = tuple(a for a in args.pair_attributes.split(",") if a)
     if not pair_attributes or any(a not in PAIR_ATTRIBUTES for a in pair_attributes):
         ap.error(f"--pair-attributes {args.pair_attributes}: comma-separated names from {','.join(PAIR_ATTRIBUTES)}")
+    try:
+        pair_focus = parse_focus(args.pair_focus, "--pair-focus")
+    except ValueError as e:
+        ap.error(str(e))
+    if not 0.0 <= args.pair_focus_share <= 1.0:
+        ap.error(f"--pair-focus-share {args.pair_focus_share}: a probability from 0 to 1")
+    if pair_focus and not args.minimal_pairs:
+        ap.error("--pair-focus needs --minimal-pairs K")
     if args.minimal_pairs < 0:
         ap.error(f"--minimal-pairs {args.minimal_pairs}: a count from 0")
     check_outline_options(ap, args)
@@ -538,7 +551,7 @@ def main():
         if args.minimal_pairs and not short:
             (idx, x0, cells, vel), text_pairs, animation_pairs, pair_texts = append_minimal_pairs(
                 rng, pool, pair_replay, (idx, x0, cells, vel), args.minimal_pairs, f,
-                lambda u8: encode_clips(ae, scale, u8), pair_attributes)
+                lambda u8: encode_clips(ae, scale, u8), pair_attributes, pair_focus, args.pair_focus_share)
         ctx, cmask, pooled = text_inputs(rng, pool, idx, 0.1)
         if pairs or text_pairs or animation_pairs:
             partner_captions(pairs + text_pairs + animation_pairs, partner_encoder.encode(partner_texts + pair_texts),

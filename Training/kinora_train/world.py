@@ -204,3 +204,21 @@ def render(scene: Scene, frames: int, fps: float = FPS, size: int = 64, t0: floa
     truth = {"mask": cov.astype(np.float32), "visible": visible.astype(np.float32),
              "cx": np.asarray(cx[:, 0, 0]), "cy": np.asarray(cy[:, 0, 0])}
     return frames_u8, truth
+
+
+FOCUS_VALUES = {"colour": tuple(COLOURS), "shape": SHAPES, "background": tuple(BACKGROUNDS),
+                "size": tuple(SIZES), "motion": tuple(MOTIONS), "style": STYLES}
+
+
+def parse_focus(text: str, option: str = "--focus") -> dict:
+    """'style=glow,size=small' -> {'style': 'glow', 'size': 'small'}: the scenes a trainer's
+    `option` gives more of; ValueError naming the attribute or value that is not the world's."""
+    focus = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or key not in FOCUS_VALUES:
+            raise ValueError(f"{option} {part!r}: ATTRIBUTE=VALUE with ATTRIBUTE one of {', '.join(FOCUS_VALUES)}")
+        if value not in FOCUS_VALUES[key]:
+            raise ValueError(f"{option} {key}={value}: {key} is one of {', '.join(FOCUS_VALUES[key])}")
+        focus[key] = value
+    return focus

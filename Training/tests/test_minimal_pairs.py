@@ -116,3 +116,19 @@ def test_motion_pairs_are_image_animation_sharing_frame_0_noise_timestep_and_inp
         for _, src in text_pairs:
             assert not given[src].any()
     assert shared > 0
+
+
+def test_focused_pair_sources_come_from_the_focus_at_its_share_and_an_empty_focus_is_refused():
+    from kinora_train.minimal_pairs import pair_sources
+    rng = np.random.default_rng(5)
+    pool = {"scenes": [random_scene(rng) for _ in range(400)]}
+    focus = {"size": "large", "style": "glow"}
+    idx = pair_sources(np.random.default_rng(1), pool, 2000, focus, 0.5)
+    hit = np.mean([all(getattr(pool["scenes"][i], k) == v for k, v in focus.items()) for i in idx])
+    assert 0.5 < hit < 0.6   # half from the focus, and 1 in 12 of the rest by chance
+    plain = pair_sources(np.random.default_rng(1), pool, 2000)
+    assert np.mean([pool["scenes"][i].size == "large" and pool["scenes"][i].style == "glow" for i in plain]) < 0.15
+    assert np.array_equal(pair_sources(np.random.default_rng(1), pool, 50, focus, 0.0),
+                          pair_sources(np.random.default_rng(1), pool, 50))
+    with pytest.raises(ValueError, match="no caption in the pool"):
+        pair_sources(rng, {"scenes": [Scene("red", "circle", "black")]}, 4, {"style": "glow"}, 0.5)

@@ -4,7 +4,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from kinora_train.train_decoder import focused_frames, focused_scenes, parse_focus  # noqa: E402
+from kinora_train.train_decoder import focused_frames, focused_scenes  # noqa: E402
+from kinora_train.world import parse_focus  # noqa: E402
 
 
 def test_focus_names_the_attribute_or_value_that_is_not_the_worlds():
