@@ -162,9 +162,8 @@ def main():
             save_checkpoint(path, ae, opt, {"step": step})
             last_save = time.time()
     # Everything the autoencoder's record held (the flag, the encoder's steps) carries over.
-    record = {k: v for k, v in state.items() if k not in ("decoder_steps", "done")}
     save_checkpoint(os.path.join(out_dir, "ae.pt"), ae, opt,
-                    {**record, "step": int(state.get("step", 0)), "decoder_steps": base + step,
+                    {**state, "step": int(state.get("step", 0)), "decoder_steps": base + step,
                      "latent_scale": scale, "done": True,
                      **({"decoder_focus": {"focus": focus, "share": args.focus_share, "steps": step}} if focus else {}),
                      **({"decoder_samples": {"file": os.path.abspath(args.samples), "share": args.sample_share,
